@@ -1,0 +1,141 @@
+/**
+ * Typed domain errors. Services and stores throw these; the single global exception filter maps
+ * them to the one error shape `{ statusCode, code, message, requestId }`.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  abstract readonly statusCode: number;
+  /** Extra response headers (e.g. Retry-After). */
+  readonly headers: Record<string, string> = {};
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationFailedError extends DomainError {
+  readonly code = 'VALIDATION_FAILED';
+  readonly statusCode = 400;
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly code = 'UNAUTHORIZED';
+  readonly statusCode = 401;
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+  readonly statusCode = 403;
+}
+
+export class VariantNotFoundError extends DomainError {
+  readonly code = 'VARIANT_NOT_FOUND';
+  readonly statusCode = 404;
+  constructor(variantId: string) {
+    super(`Variant ${variantId} does not exist`);
+  }
+}
+
+export class ReservationNotFoundError extends DomainError {
+  readonly code = 'RESERVATION_NOT_FOUND';
+  readonly statusCode = 404;
+  constructor(reservationId: string) {
+    super(`Reservation ${reservationId} does not exist`);
+  }
+}
+
+export class OutOfStockError extends DomainError {
+  readonly code = 'OUT_OF_STOCK';
+  readonly statusCode = 409;
+  constructor(variantId: string) {
+    super(`Not enough stock left for variant ${variantId}`);
+  }
+}
+
+export class DuplicateReservationError extends DomainError {
+  readonly code = 'DUPLICATE_RESERVATION';
+  readonly statusCode = 409;
+  constructor(variantId: string) {
+    super(`You already hold variant ${variantId}`);
+  }
+}
+
+export class MaxReservationsExceededError extends DomainError {
+  readonly code = 'MAX_RESERVATIONS_EXCEEDED';
+  readonly statusCode = 409;
+  constructor(max: number) {
+    super(`You already have the maximum of ${max} active reservations`);
+  }
+}
+
+export class ReservationNotActiveError extends DomainError {
+  readonly code = 'RESERVATION_NOT_ACTIVE';
+  readonly statusCode = 409;
+  constructor(reservationId: string, status: string) {
+    super(`Reservation ${reservationId} is ${status}, not active`);
+  }
+}
+
+export class ReservationExpiredError extends DomainError {
+  readonly code = 'RESERVATION_EXPIRED';
+  readonly statusCode = 409;
+  constructor(reservationId: string) {
+    super(`Reservation ${reservationId} has expired`);
+  }
+}
+
+export class VersionConflictError extends DomainError {
+  readonly code = 'VERSION_CONFLICT';
+  readonly statusCode = 409;
+  constructor(expected: number, actual: number) {
+    super(`Inventory is at version ${actual}, not the expected ${expected}`);
+  }
+}
+
+/** A stock adjustment that would leave total stock below zero or below what is reserved. */
+export class InsufficientStockError extends DomainError {
+  readonly code = 'INSUFFICIENT_STOCK';
+  readonly statusCode = 409;
+}
+
+export class SkuExistsError extends DomainError {
+  readonly code = 'SKU_EXISTS';
+  readonly statusCode = 409;
+  constructor(sku: string) {
+    super(`A variant with SKU ${sku} already exists`);
+  }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  readonly statusCode = 413;
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  readonly statusCode = 422;
+  constructor() {
+    super('This Idempotency-Key was already used for a different request');
+  }
+}
+
+export class RateLimitExceededError extends DomainError {
+  readonly code = 'RATE_LIMIT_EXCEEDED';
+  readonly statusCode = 429;
+  constructor(retryAfterSeconds: number) {
+    super(`Too many requests; retry in ${retryAfterSeconds} s`);
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
+}
+
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  readonly statusCode = 503;
+}

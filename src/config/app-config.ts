@@ -1,0 +1,108 @@
+import { boolean, cron, integer, oneOf, optionalString, stringWithDefault, url } from './config.schema';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export const STORES = ['mongodb', 'memory'] as const;
+export const WORKER_MODES = ['inline', 'off'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Used only outside production, so `npm start` and `npm run token` agree with no setup. */
+export const DEVELOPMENT_JWT_SECRET = 'stockhold-development-secret-do-not-use-in-production';
+
+/** The one validated configuration object. Code reads this, never process.env. */
+export class AppConfig {
+  nodeEnv!: (typeof NODE_ENVS)[number];
+  port!: number;
+  host!: string;
+  store!: (typeof STORES)[number];
+  mongodbUri?: string;
+  /** Where the embedded development MongoDB keeps its data. */
+  mongoDataDir!: string;
+  redisUrl!: string;
+  jwtSecret?: string;
+  jwtPublicKey?: string;
+  reservationTtlSeconds!: number;
+  maxActiveReservations!: number;
+  maxQuantityPerReservation!: number;
+  reserveRateLimit!: number;
+  reserveRateWindowSeconds!: number;
+  globalRateLimit!: number;
+  globalRateWindowSeconds!: number;
+  expirySweepMs!: number;
+  expirySweepBatch!: number;
+  searchSweepMs!: number;
+  searchResyncCron!: string;
+  workers!: (typeof WORKER_MODES)[number];
+  trustProxy!: boolean;
+  logLevel!: (typeof LOG_LEVELS)[number];
+  /** How long a variant seen sold out answers 409 from memory (DESIGN §4 step 0: ≤ 1 s). */
+  soldOutGateTtlMs!: number;
+  /** Per-process cap on concurrent store writes for one variant (hot-variant admission control). */
+  hotVariantConcurrency!: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates every variable; throws ConfigError listing every problem found. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const read = <T>(name: string, reader: (raw: string | undefined, p: string[], n: string) => T) =>
+    reader(env[name], problems, name);
+
+  const config = new AppConfig();
+  config.nodeEnv = read('NODE_ENV', oneOf(NODE_ENVS, 'development'));
+  config.port = read('PORT', integer({ default: 3000, min: 0, max: 65535 }));
+  config.host = read('HOST', stringWithDefault('0.0.0.0'));
+  config.store = read('STORE', oneOf(STORES, 'mongodb'));
+  config.mongodbUri = read('MONGODB_URI', url(['mongodb:', 'mongodb+srv:']));
+  config.mongoDataDir = read('MONGO_DATA_DIR', stringWithDefault('.data/mongo'));
+  config.redisUrl = read('REDIS_URL', url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379')) as string;
+  config.jwtSecret = read('JWT_SECRET', optionalString());
+  config.jwtPublicKey = read('JWT_PUBLIC_KEY', optionalString());
+  config.reservationTtlSeconds = read('RESERVATION_TTL_SECONDS', integer({ default: 600, min: 1, max: 86_400 }));
+  config.maxActiveReservations = read('MAX_ACTIVE_RESERVATIONS', integer({ default: 5, min: 1, max: 100 }));
+  config.maxQuantityPerReservation = read('MAX_QUANTITY_PER_RESERVATION', integer({ default: 10, min: 1, max: 10_000 }));
+  config.reserveRateLimit = read('RESERVE_RATE_LIMIT', integer({ default: 10, min: 1 }));
+  config.reserveRateWindowSeconds = read('RESERVE_RATE_WINDOW_SECONDS', integer({ default: 60, min: 1 }));
+  config.globalRateLimit = read('GLOBAL_RATE_LIMIT', integer({ default: 1000, min: 1 }));
+  config.globalRateWindowSeconds = read('GLOBAL_RATE_WINDOW_SECONDS', integer({ default: 60, min: 1 }));
+  config.expirySweepMs = read('EXPIRY_SWEEP_MS', integer({ default: 1000, min: 50 }));
+  config.expirySweepBatch = read('EXPIRY_SWEEP_BATCH', integer({ default: 200, min: 1, max: 10_000 }));
+  config.searchSweepMs = read('SEARCH_SWEEP_MS', integer({ default: 30_000, min: 50 }));
+  config.searchResyncCron = read('SEARCH_RESYNC_CRON', cron('0 3 * * *'));
+  config.workers = read('WORKERS', oneOf(WORKER_MODES, 'inline'));
+  config.trustProxy = read('TRUST_PROXY', boolean(false));
+  config.logLevel = read('LOG_LEVEL', oneOf(LOG_LEVELS, 'info'));
+  config.soldOutGateTtlMs = read('SOLD_OUT_GATE_TTL_MS', integer({ default: 1000, min: 0, max: 1000 }));
+  config.hotVariantConcurrency = read('HOT_VARIANT_CONCURRENCY', integer({ default: 16, min: 1, max: 1000 }));
+
+  const production = config.nodeEnv === 'production';
+  if (config.jwtSecret && config.jwtPublicKey) {
+    problems.push('Set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both');
+  }
+  if (config.jwtPublicKey && !config.jwtPublicKey.includes('BEGIN PUBLIC KEY')) {
+    problems.push('JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+  }
+  if (!config.jwtSecret && !config.jwtPublicKey) {
+    if (production) problems.push('JWT_SECRET or JWT_PUBLIC_KEY is required in production');
+    else config.jwtSecret = DEVELOPMENT_JWT_SECRET;
+  }
+  if (production && config.jwtSecret && config.jwtSecret.length < 32) {
+    problems.push('JWT_SECRET must be at least 32 characters in production');
+  }
+  if (production && config.jwtSecret === DEVELOPMENT_JWT_SECRET) {
+    problems.push('JWT_SECRET must not be the development secret in production');
+  }
+  if (production && config.store === 'mongodb' && !config.mongodbUri) {
+    problems.push('MONGODB_URI is required in production');
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

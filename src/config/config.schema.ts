@@ -1,0 +1,87 @@
+/**
+ * The environment schema (DESIGN §8). Each entry says how to read one variable; `loadConfig`
+ * applies them all and reports every problem at once.
+ */
+export type Reader<T> = (raw: string | undefined, problems: string[], name: string) => T;
+
+export function integer(options: { default?: number; min?: number; max?: number }): Reader<number> {
+  return (raw, problems, name) => {
+    if (raw === undefined || raw === '') {
+      if (options.default === undefined) {
+        problems.push(`${name} is required (an integer)`);
+        return 0;
+      }
+      return options.default;
+    }
+    if (!/^-?\d+$/.test(raw.trim())) {
+      problems.push(`${name} must be an integer, got "${raw}"`);
+      return options.default ?? 0;
+    }
+    const value = Number(raw);
+    if (options.min !== undefined && value < options.min) {
+      problems.push(`${name} must be ≥ ${options.min}, got ${value}`);
+    }
+    if (options.max !== undefined && value > options.max) {
+      problems.push(`${name} must be ≤ ${options.max}, got ${value}`);
+    }
+    return value;
+  };
+}
+
+export function oneOf<T extends string>(values: readonly T[], fallback: T): Reader<T> {
+  return (raw, problems, name) => {
+    if (raw === undefined || raw === '') return fallback;
+    if (!(values as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+      return fallback;
+    }
+    return raw as T;
+  };
+}
+
+export function optionalString(): Reader<string | undefined> {
+  return (raw) => (raw === undefined || raw === '' ? undefined : raw);
+}
+
+export function stringWithDefault(fallback: string): Reader<string> {
+  return (raw) => (raw === undefined || raw === '' ? fallback : raw);
+}
+
+export function boolean(fallback: boolean): Reader<boolean> {
+  return (raw, problems, name) => {
+    if (raw === undefined || raw === '') return fallback;
+    const normalized = raw.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(normalized)) return true;
+    if (['0', 'false', 'no', 'off'].includes(normalized)) return false;
+    problems.push(`${name} must be true or false, got "${raw}"`);
+    return fallback;
+  };
+}
+
+export function url(protocols: string[], fallback?: string): Reader<string | undefined> {
+  return (raw, problems, name) => {
+    const value = raw === undefined || raw === '' ? fallback : raw;
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return value;
+  };
+}
+
+/** Five- or six-field cron expression; only the field count and characters are checked here. */
+export function cron(fallback: string): Reader<string> {
+  return (raw, problems, name) => {
+    const value = raw === undefined || raw === '' ? fallback : raw.trim();
+    const fields = value.split(/\s+/);
+    if (fields.length < 5 || fields.length > 6 || !/^[\d*/,\-A-Za-z?\s]+$/.test(value)) {
+      problems.push(`${name} must be a 5- or 6-field cron expression, got "${value}"`);
+    }
+    return value;
+  };
+}

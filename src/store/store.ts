@@ -1,0 +1,79 @@
+import type {
+  AdjustStockCommand,
+  CommitCommand,
+  Inventory,
+  ListReservationsQuery,
+  NewVariant,
+  ReconcileReport,
+  ReleaseCommand,
+  Reservation,
+  ReservationChange,
+  ReserveCommand,
+  Variant,
+  VariantWithInventory,
+} from './store.types';
+
+/**
+ * The persistence port. Services depend on this abstract class (it is also the DI token); the
+ * MongoDB adapter and the in-memory reference model implement it. Every method is atomic: it
+ * either makes its whole change or none of it, and throws a typed DomainError for domain failures.
+ * Records returned are plain objects, never live persistence documents.
+ */
+export abstract class Store {
+  abstract readonly kind: 'memory' | 'mongodb';
+
+  /** Creates a variant and its inventory (total = available = stock). SkuExistsError on a taken SKU. */
+  abstract createVariant(input: NewVariant, now: Date): Promise<VariantWithInventory>;
+
+  abstract getVariant(variantId: string): Promise<Variant | null>;
+
+  abstract getInventory(variantId: string): Promise<Inventory | null>;
+
+  /**
+   * Adds delta to totalStock and availableStock where the result stays ≥ 0 and ≥ reservedStock.
+   * VariantNotFoundError, VersionConflictError (expectedVersion given and stale),
+   * InsufficientStockError (the result would be negative or below what is reserved).
+   */
+  abstract adjustStock(command: AdjustStockCommand): Promise<Inventory>;
+
+  /**
+   * Places a hold: the shopper's hold list (cap and one-per-variant rule), the reservation, then the
+   * inventory (available −q, reserved +q) — all or nothing.
+   * VariantNotFoundError, DuplicateReservationError, MaxReservationsExceededError, OutOfStockError.
+   * A taken (userId, idempotencyKey) pair surfaces as DuplicateReservationError or the like; the
+   * caller re-reads the key to tell a replay from a conflict.
+   */
+  abstract reserve(command: ReserveCommand): Promise<{ reservation: Reservation; inventory: Inventory }>;
+
+  abstract findReservation(reservationId: string): Promise<Reservation | null>;
+
+  abstract findReservationByIdempotencyKey(userId: string, key: string): Promise<Reservation | null>;
+
+  /** The shopper's reservations, newest first. */
+  abstract listReservations(query: ListReservationsQuery): Promise<Reservation[]>;
+
+  /**
+   * active (and not past expiresAt) → committed: reserved −q, total −q. Committing a committed
+   * reservation again returns it unchanged. ReservationNotFoundError (unknown or another user's),
+   * ReservationExpiredError (expired, or active past expiresAt), ReservationNotActiveError (released).
+   */
+  abstract commitReservation(command: CommitCommand): Promise<ReservationChange>;
+
+  /**
+   * active → released | expired: reserved −q, available +q. A reservation already released or
+   * expired is returned unchanged. ReservationNotFoundError, ReservationNotActiveError (committed).
+   * With reason `expired`, an active reservation whose expiresAt is still ahead is left alone.
+   */
+  abstract releaseReservation(command: ReleaseCommand): Promise<ReservationChange>;
+
+  /** Active reservations with expiresAt ≤ now, oldest expiry first. */
+  abstract findDueReservations(now: Date, limit: number): Promise<Reservation[]>;
+
+  /** Checks I1–I3 (and that each shopper's hold list matches their active reservations). */
+  abstract reconcile(maxActiveReservations: number): Promise<ReconcileReport>;
+
+  /** Throws when the backing database cannot be reached. */
+  abstract ping(): Promise<void>;
+
+  abstract close(): Promise<void>;
+}

@@ -1,0 +1,129 @@
+/** Plain domain records the store port speaks in. Adapters map their persistence shapes to these. */
+
+export const RESERVATION_STATUSES = ['active', 'committed', 'released', 'expired'] as const;
+export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
+
+export interface Variant {
+  id: string;
+  sku: string;
+  productId: string;
+  title: string;
+  attributes: Record<string, string>;
+  /** Integer minor units (cents). */
+  price: number;
+  salePrice?: number;
+  saleStartsAt?: Date;
+  saleEndsAt?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Inventory {
+  variantId: string;
+  totalStock: number;
+  reservedStock: number;
+  /** Stored and indexed: always totalStock − reservedStock (invariant I1). */
+  availableStock: number;
+  /** Bumped by every stock change (invariant I5). */
+  version: number;
+  /** Set with every stock change, cleared by the search sync once that version is indexed. */
+  needsSync: boolean;
+  updatedAt: Date;
+}
+
+export interface Reservation {
+  id: string;
+  userId: string;
+  variantId: string;
+  quantity: number;
+  status: ReservationStatus;
+  expiresAt: Date;
+  idempotencyKey?: string;
+  requestHash?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  endedAt?: Date;
+}
+
+export interface NewVariant {
+  sku: string;
+  title: string;
+  price: number;
+  stock: number;
+  productId?: string;
+  attributes?: Record<string, string>;
+  salePrice?: number;
+  saleStartsAt?: Date;
+  saleEndsAt?: Date;
+}
+
+export interface VariantWithInventory {
+  variant: Variant;
+  inventory: Inventory;
+}
+
+export interface AdjustStockCommand {
+  variantId: string;
+  /** Added to totalStock and availableStock; may be negative. */
+  delta: number;
+  /** Compare-and-swap: fail with VersionConflictError unless the inventory is at this version. */
+  expectedVersion?: number;
+  now: Date;
+}
+
+export interface ReserveCommand {
+  userId: string;
+  variantId: string;
+  quantity: number;
+  expiresAt: Date;
+  /** Per-shopper cap on active holds (invariant I3). */
+  maxActiveReservations: number;
+  idempotencyKey?: string;
+  requestHash?: string;
+  now: Date;
+}
+
+export interface ReservationChange {
+  reservation: Reservation;
+  /** The inventory after the change; null when nothing changed. */
+  inventory: Inventory | null;
+  /** False when the reservation was already in the requested end state (an idempotent repeat). */
+  changed: boolean;
+}
+
+export interface CommitCommand {
+  reservationId: string;
+  userId: string;
+  now: Date;
+}
+
+export interface ReleaseCommand {
+  reservationId: string;
+  /** The owner; omitted by the expiry sweeper, which acts for the system. */
+  userId?: string;
+  /** `expired` only moves a reservation whose expiresAt has passed. */
+  reason: 'released' | 'expired';
+  now: Date;
+}
+
+export interface ListReservationsQuery {
+  userId: string;
+  status?: ReservationStatus;
+  limit: number;
+}
+
+export type InvariantName = 'I1' | 'I2' | 'I3' | 'HOLDS';
+
+export interface InvariantViolation {
+  invariant: InvariantName;
+  /** The variant id (I1, I2) or user id (I3, HOLDS) the violation is about. */
+  subject: string;
+  message: string;
+}
+
+export interface ReconcileReport {
+  ok: boolean;
+  /** Number of inventory documents checked. */
+  checked: number;
+  violations: InvariantViolation[];
+}
