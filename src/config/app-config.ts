@@ -1,4 +1,12 @@
-import { boolean, cron, integer, oneOf, optionalString, stringWithDefault, url } from './config.schema';
+import {
+  boolean,
+  cron,
+  integer,
+  oneOf,
+  optionalString,
+  stringWithDefault,
+  url,
+} from './config.schema';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const STORES = ['mongodb', 'memory'] as const;
@@ -62,25 +70,52 @@ export function loadConfig(env: Env = process.env): AppConfig {
   config.store = read('STORE', oneOf(STORES, 'mongodb'));
   config.mongodbUri = read('MONGODB_URI', url(['mongodb:', 'mongodb+srv:']));
   config.mongoDataDir = read('MONGO_DATA_DIR', stringWithDefault('.data/mongo'));
-  config.redisUrl = read('REDIS_URL', url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379')) as string;
+  config.redisUrl = read(
+    'REDIS_URL',
+    url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  ) as string;
   config.jwtSecret = read('JWT_SECRET', optionalString());
   config.jwtPublicKey = read('JWT_PUBLIC_KEY', optionalString());
-  config.reservationTtlSeconds = read('RESERVATION_TTL_SECONDS', integer({ default: 600, min: 1, max: 86_400 }));
-  config.maxActiveReservations = read('MAX_ACTIVE_RESERVATIONS', integer({ default: 5, min: 1, max: 100 }));
-  config.maxQuantityPerReservation = read('MAX_QUANTITY_PER_RESERVATION', integer({ default: 10, min: 1, max: 10_000 }));
+  config.reservationTtlSeconds = read(
+    'RESERVATION_TTL_SECONDS',
+    integer({ default: 600, min: 1, max: 86_400 }),
+  );
+  config.maxActiveReservations = read(
+    'MAX_ACTIVE_RESERVATIONS',
+    integer({ default: 5, min: 1, max: 100 }),
+  );
+  config.maxQuantityPerReservation = read(
+    'MAX_QUANTITY_PER_RESERVATION',
+    integer({ default: 10, min: 1, max: 10_000 }),
+  );
   config.reserveRateLimit = read('RESERVE_RATE_LIMIT', integer({ default: 10, min: 1 }));
-  config.reserveRateWindowSeconds = read('RESERVE_RATE_WINDOW_SECONDS', integer({ default: 60, min: 1 }));
+  config.reserveRateWindowSeconds = read(
+    'RESERVE_RATE_WINDOW_SECONDS',
+    integer({ default: 60, min: 1 }),
+  );
   config.globalRateLimit = read('GLOBAL_RATE_LIMIT', integer({ default: 1000, min: 1 }));
-  config.globalRateWindowSeconds = read('GLOBAL_RATE_WINDOW_SECONDS', integer({ default: 60, min: 1 }));
+  config.globalRateWindowSeconds = read(
+    'GLOBAL_RATE_WINDOW_SECONDS',
+    integer({ default: 60, min: 1 }),
+  );
   config.expirySweepMs = read('EXPIRY_SWEEP_MS', integer({ default: 1000, min: 50 }));
-  config.expirySweepBatch = read('EXPIRY_SWEEP_BATCH', integer({ default: 200, min: 1, max: 10_000 }));
+  config.expirySweepBatch = read(
+    'EXPIRY_SWEEP_BATCH',
+    integer({ default: 200, min: 1, max: 10_000 }),
+  );
   config.searchSweepMs = read('SEARCH_SWEEP_MS', integer({ default: 30_000, min: 50 }));
   config.searchResyncCron = read('SEARCH_RESYNC_CRON', cron('0 3 * * *'));
   config.workers = read('WORKERS', oneOf(WORKER_MODES, 'inline'));
   config.trustProxy = read('TRUST_PROXY', boolean(false));
   config.logLevel = read('LOG_LEVEL', oneOf(LOG_LEVELS, 'info'));
-  config.soldOutGateTtlMs = read('SOLD_OUT_GATE_TTL_MS', integer({ default: 1000, min: 0, max: 1000 }));
-  config.hotVariantConcurrency = read('HOT_VARIANT_CONCURRENCY', integer({ default: 16, min: 1, max: 1000 }));
+  config.soldOutGateTtlMs = read(
+    'SOLD_OUT_GATE_TTL_MS',
+    integer({ default: 1000, min: 0, max: 1000 }),
+  );
+  config.hotVariantConcurrency = read(
+    'HOT_VARIANT_CONCURRENCY',
+    integer({ default: 16, min: 1, max: 1000 }),
+  );
 
   const production = config.nodeEnv === 'production';
   if (config.jwtSecret && config.jwtPublicKey) {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
-const OBJECT_ID = /^[0-9a-f]{24}$/;
+const OBJECT_ID = /^[0-9a-fA-F]{24}$/;
 
-/** True for a 24-character lowercase hex string, the shape of a MongoDB ObjectId. */
+/** True for a 24-character hex string, the shape of a MongoDB ObjectId. */
 export function isObjectId(value: unknown): value is string {
   return typeof value === 'string' && OBJECT_ID.test(value);
 }

@@ -43,11 +43,16 @@ export abstract class Store {
    * A taken (userId, idempotencyKey) pair surfaces as DuplicateReservationError or the like; the
    * caller re-reads the key to tell a replay from a conflict.
    */
-  abstract reserve(command: ReserveCommand): Promise<{ reservation: Reservation; inventory: Inventory }>;
+  abstract reserve(
+    command: ReserveCommand,
+  ): Promise<{ reservation: Reservation; inventory: Inventory }>;
 
   abstract findReservation(reservationId: string): Promise<Reservation | null>;
 
-  abstract findReservationByIdempotencyKey(userId: string, key: string): Promise<Reservation | null>;
+  abstract findReservationByIdempotencyKey(
+    userId: string,
+    key: string,
+  ): Promise<Reservation | null>;
 
   /** The shopper's reservations, newest first. */
   abstract listReservations(query: ListReservationsQuery): Promise<Reservation[]>;

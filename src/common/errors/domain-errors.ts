@@ -54,7 +54,14 @@ export class ReservationNotFoundError extends DomainError {
 export class OutOfStockError extends DomainError {
   readonly code = 'OUT_OF_STOCK';
   readonly statusCode = 409;
-  constructor(variantId: string) {
+  /**
+   * @param available units left when the store refused, when it knows; lets the sold-out gate
+   * answer the next requests without a store round trip.
+   */
+  constructor(
+    variantId: string,
+    readonly available?: number,
+  ) {
     super(`Not enough stock left for variant ${variantId}`);
   }
 }

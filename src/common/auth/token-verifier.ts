@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { createVerifier, TokenError } from 'fast-jwt';
+import { AppConfig } from '../../config/app-config';
+import { UnauthorizedError } from '../errors/domain-errors';
+import type { Principal } from './principal';
+
+const MAX_USER_ID_LENGTH = 128;
+
+/**
+ * Verifies bearer tokens: HS256 with JWT_SECRET or RS256 with JWT_PUBLIC_KEY, `exp` and `sub`
+ * required, no other algorithm accepted (so `alg: none` and algorithm-confusion tokens fail).
+ *
+ * fast-jwt rather than jsonwebtoken: an HS256 verify costs ~7.5 µs against ~330 µs, and at
+ * flash-sale rates the verifier was the bottleneck. Its cache also makes a token seen again
+ * (a retrying shopper, a bot) nearly free; cached entries never outlive the token's `exp`.
+ */
+@Injectable()
+export class TokenVerifier {
+  private readonly verify: (token: string) => Record<string, unknown>;
+
+  constructor(config: AppConfig) {
+    const rs256 = Boolean(config.jwtPublicKey);
+    this.verify = createVerifier({
+      key: rs256 ? config.jwtPublicKey! : config.jwtSecret!,
+      algorithms: rs256 ? ['RS256'] : ['HS256'],
+      requiredClaims: ['exp', 'sub'],
+      cache: 10_000,
+      cacheTTL: 60_000,
+      // A failed token is not cached: a client that fixes its clock must not stay locked out.
+      errorCacheTTL: 0,
+    }) as (token: string) => Record<string, unknown>;
+  }
+
+  /** Returns the principal of a valid `Authorization: Bearer …` header, else throws UnauthorizedError. */
+  principalFromHeader(header: string | undefined): Principal {
+    if (!header) throw new UnauthorizedError('Missing Authorization: Bearer token');
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new UnauthorizedError('Authorization header must be "Bearer <token>"');
+    let claims: Record<string, unknown>;
+    try {
+      claims = this.verify(match[1]);
+    } catch (error) {
+      throw new UnauthorizedError(describeTokenError(error));
+    }
+    const sub = claims.sub;
+    if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_USER_ID_LENGTH) {
+      throw new UnauthorizedError(
+        `Token sub must be a non-empty string of at most ${MAX_USER_ID_LENGTH} characters`,
+      );
+    }
+    const roles = claims.roles;
+    return { userId: sub, isAdmin: Array.isArray(roles) && roles.includes('admin') };
+  }
+}
+
+function describeTokenError(error: unknown): string {
+  if (error instanceof TokenError) {
+    switch (error.code) {
+      case TokenError.codes.expired:
+        return 'Token has expired';
+      case TokenError.codes.invalidSignature:
+        return 'Token signature is invalid';
+      case TokenError.codes.invalidAlgorithm:
+        return 'Token algorithm is not accepted';
+      case TokenError.codes.missingRequiredClaim:
+        return 'Token is missing a required claim (exp and sub are required)';
+      case TokenError.codes.inactive:
+        return 'Token is not active yet';
+      default:
+        return 'Token is malformed or invalid';
+    }
+  }
+  return 'Token is malformed or invalid';
+}
