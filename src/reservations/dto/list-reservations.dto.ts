@@ -1,0 +1,24 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { RESERVATION_STATUSES, type ReservationStatus } from '../../store/store.types';
+
+export class ListReservationsDto {
+  @ApiPropertyOptional({ enum: RESERVATION_STATUSES })
+  @IsOptional()
+  @IsIn(RESERVATION_STATUSES, {
+    message: `status must be one of ${RESERVATION_STATUSES.join(', ')}`,
+  })
+  status?: ReservationStatus;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @IsOptional()
+  // Query values arrive as strings; only this field is converted, and only from a digit string.
+  @Transform(({ value }) =>
+    typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,
+  )
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}

@@ -1,0 +1,76 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import { Store } from '../store/store';
+import { ReservationsService } from './reservations.service';
+
+/**
+ * Every EXPIRY_SWEEP_MS, releases the reservations whose hold ran out (indexed query, in batches).
+ * Each goes through the store's conditional transition, so sweepers in several processes never
+ * expire one twice. Runs where WORKERS=inline.
+ */
+@Injectable()
+export class ExpirySweeper implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ExpirySweeper.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+  /** Seconds the oldest due reservation had been waiting at the last sweep (expiry lag). */
+  lagSeconds = 0;
+  expiredTotal = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly reservations: ReservationsService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.config.workers !== 'inline') return;
+    this.timer = setInterval(() => void this.tick(), this.config.expirySweepMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One sweep; overlapping ticks are skipped. */
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = this.sweep();
+    try {
+      await this.running;
+    } catch (error) {
+      this.logger.error(`expiry sweep failed: ${(error as Error).message}`);
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** Expires everything due now, batch after batch; returns how many this process expired. */
+  async sweep(): Promise<number> {
+    let expired = 0;
+    const batchSize = this.config.expirySweepBatch;
+    for (;;) {
+      const now = this.clock.now();
+      const due = await this.store.findDueReservations(now, batchSize);
+      this.lagSeconds = due.length > 0 ? (now.getTime() - due[0].expiresAt.getTime()) / 1000 : 0;
+      let expiredInBatch = 0;
+      for (const reservation of due) {
+        try {
+          if (await this.reservations.expire(reservation.id)) expiredInBatch += 1;
+        } catch (error) {
+          this.logger.warn(`could not expire ${reservation.id}: ${(error as Error).message}`);
+        }
+      }
+      expired += expiredInBatch;
+      // A full batch that moved nothing (every one failing) would loop forever; try again next tick.
+      if (due.length < batchSize || expiredInBatch === 0) break;
+    }
+    this.expiredTotal += expired;
+    if (expired > 0) this.logger.log(`expired ${expired} reservation(s)`);
+    return expired;
+  }
+}

@@ -1,0 +1,28 @@
+import type { Reservation } from '../store/store.types';
+
+export interface ReservationResponse {
+  id: string;
+  userId: string;
+  variantId: string;
+  quantity: number;
+  status: string;
+  expiresAt: string;
+  createdAt: string;
+  updatedAt: string;
+  endedAt?: string;
+}
+
+export function presentReservation(reservation: Reservation): ReservationResponse {
+  const body: ReservationResponse = {
+    id: reservation.id,
+    userId: reservation.userId,
+    variantId: reservation.variantId,
+    quantity: reservation.quantity,
+    status: reservation.status,
+    expiresAt: reservation.expiresAt.toISOString(),
+    createdAt: reservation.createdAt.toISOString(),
+    updatedAt: reservation.updatedAt.toISOString(),
+  };
+  if (reservation.endedAt) body.endedAt = reservation.endedAt.toISOString();
+  return body;
+}

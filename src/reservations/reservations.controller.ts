@@ -1,0 +1,88 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentUser } from '../common/auth/auth.decorators';
+import type { Principal } from '../common/auth/principal';
+import { ObjectIdPipe } from '../common/object-id.pipe';
+import { ListReservationsDto } from './dto/list-reservations.dto';
+import { ReserveDto } from './dto/reserve.dto';
+import { presentReservation, ReservationResponse } from './reservation.presenter';
+import { ReservationsService } from './reservations.service';
+
+@ApiTags('reservations')
+@ApiBearerAuth()
+@Controller('v1/reservations')
+export class ReservationsController {
+  constructor(private readonly reservations: ReservationsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Hold stock of a variant for the calling shopper' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Replays return the same hold',
+  })
+  async reserve(
+    @CurrentUser() user: Principal,
+    @Body() body: ReserveDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ReservationResponse> {
+    const outcome = await this.reservations.reserve({
+      userId: user.userId,
+      variantId: body.variantId.toLowerCase(),
+      quantity: body.quantity,
+      idempotencyKey,
+    });
+    if (outcome.replayed) void reply.header('Idempotent-Replayed', 'true');
+    return presentReservation(outcome.reservation);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The calling shopper's reservations, newest first" })
+  async list(
+    @CurrentUser() user: Principal,
+    @Query() query: ListReservationsDto,
+  ): Promise<{ items: ReservationResponse[] }> {
+    const reservations = await this.reservations.list(user.userId, query.status, query.limit);
+    return { items: reservations.map(presentReservation) };
+  }
+
+  @Get(':id')
+  async get(
+    @CurrentUser() user: Principal,
+    @Param('id', ObjectIdPipe) id: string,
+  ): Promise<ReservationResponse> {
+    return presentReservation(await this.reservations.get(user.userId, id));
+  }
+
+  @Post(':id/commit')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Check out: the held units are sold' })
+  async commit(
+    @CurrentUser() user: Principal,
+    @Param('id', ObjectIdPipe) id: string,
+  ): Promise<ReservationResponse> {
+    return presentReservation(await this.reservations.commit(user.userId, id));
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Release the hold; releasing twice answers the same' })
+  async release(
+    @CurrentUser() user: Principal,
+    @Param('id', ObjectIdPipe) id: string,
+  ): Promise<ReservationResponse> {
+    return presentReservation(await this.reservations.release(user.userId, id));
+  }
+}

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import {
+  DomainError,
+  IdempotencyKeyReusedError,
+  OutOfStockError,
+  ReservationNotFoundError,
+  ValidationFailedError,
+} from '../common/errors/domain-errors';
+import { AppConfig } from '../config/app-config';
+import { StockEvents } from '../events/stock-events';
+import { Store } from '../store/store';
+import type { Reservation, ReservationChange, ReservationStatus } from '../store/store.types';
+import { AdmissionControl } from './admission-control';
+import { SoldOutGate } from './sold-out-gate';
+
+export interface ReserveRequest {
+  userId: string;
+  variantId: string;
+  quantity: number;
+  idempotencyKey?: string;
+}
+
+export interface ReserveOutcome {
+  reservation: Reservation;
+  /** True when an Idempotency-Key replay returned the reservation made by an earlier request. */
+  replayed: boolean;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The hold lifecycle (DESIGN §4): reserve, commit, release, expire. */
+@Injectable()
+export class ReservationsService {
+  constructor(
+    private readonly store: Store,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly soldOutGate: SoldOutGate,
+    private readonly admission: AdmissionControl,
+    private readonly stockEvents: StockEvents,
+  ) {}
+
+  async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
+    const { userId, variantId, quantity, idempotencyKey } = request;
+    if (quantity > this.config.maxQuantityPerReservation) {
+      throw new ValidationFailedError(
+        `quantity must be at most ${this.config.maxQuantityPerReservation}`,
+      );
+    }
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new ValidationFailedError('Idempotency-Key must be 1–255 printable ASCII characters');
+    }
+    const requestHash = idempotencyKey ? hashRequest(variantId, quantity) : undefined;
+
+    // A replay is answered before the sold-out gate: a shopper retrying a hold that succeeded
+    // must get that hold back, even after the variant sold out.
+    if (idempotencyKey) {
+      const replay = await this.replay(userId, idempotencyKey, requestHash!);
+      if (replay) return replay;
+    }
+    if (this.soldOutGate.blocks(variantId, quantity)) throw new OutOfStockError(variantId);
+
+    try {
+      const now = this.clock.now();
+      const { reservation, inventory } = await this.admission.run(variantId, () =>
+        this.store.reserve({
+          userId,
+          variantId,
+          quantity,
+          idempotencyKey,
+          requestHash,
+          expiresAt: new Date(now.getTime() + this.config.reservationTtlSeconds * 1000),
+          maxActiveReservations: this.config.maxActiveReservations,
+          now,
+        }),
+      );
+      this.soldOutGate.record(variantId, inventory.availableStock);
+      this.stockEvents.emit(variantId);
+      return { reservation, replayed: false };
+    } catch (error) {
+      if (error instanceof OutOfStockError && error.available !== undefined) {
+        this.soldOutGate.record(variantId, error.available);
+      }
+      // Two requests with one key can race past the replay check; the loser lands here.
+      if (idempotencyKey && error instanceof DomainError) {
+        const replay = await this.replay(userId, idempotencyKey, requestHash!);
+        if (replay) return replay;
+      }
+      throw error;
+    }
+  }
+
+  async get(userId: string, reservationId: string): Promise<Reservation> {
+    const reservation = await this.store.findReservation(reservationId);
+    // Another shopper's reservation is answered exactly like a missing one.
+    if (!reservation || reservation.userId !== userId) {
+      throw new ReservationNotFoundError(reservationId);
+    }
+    return reservation;
+  }
+
+  list(userId: string, status: ReservationStatus | undefined, limit = 50): Promise<Reservation[]> {
+    return this.store.listReservations({ userId, status, limit });
+  }
+
+  async commit(userId: string, reservationId: string): Promise<Reservation> {
+    const change = await this.store.commitReservation({
+      reservationId,
+      userId,
+      now: this.clock.now(),
+    });
+    return this.afterChange(change, false);
+  }
+
+  async release(userId: string, reservationId: string): Promise<Reservation> {
+    const change = await this.store.releaseReservation({
+      reservationId,
+      userId,
+      reason: 'released',
+      now: this.clock.now(),
+    });
+    return this.afterChange(change, true);
+  }
+
+  /** Expires one due reservation; safe to race with other sweepers (the transition is conditional). */
+  async expire(reservationId: string): Promise<boolean> {
+    const change = await this.store.releaseReservation({
+      reservationId,
+      reason: 'expired',
+      now: this.clock.now(),
+    });
+    this.afterChange(change, true);
+    return change.changed;
+  }
+
+  private afterChange(change: ReservationChange, stockFreed: boolean): Reservation {
+    if (change.changed) {
+      if (stockFreed) this.soldOutGate.clear(change.reservation.variantId);
+      this.stockEvents.emit(change.reservation.variantId);
+    }
+    return change.reservation;
+  }
+
+  private async replay(
+    userId: string,
+    key: string,
+    requestHash: string,
+  ): Promise<ReserveOutcome | null> {
+    const existing = await this.store.findReservationByIdempotencyKey(userId, key);
+    if (!existing) return null;
+    if (existing.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
+    return { reservation: existing, replayed: true };
+  }
+}
+
+function hashRequest(variantId: string, quantity: number): string {
+  return createHash('sha256').update(`${variantId}:${quantity}`).digest('hex');
+}
