@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('fills in the documented defaults in development', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      port: 3000,
+      store: 'mongodb',
+      reservationTtlSeconds: 600,
+      maxActiveReservations: 5,
+      maxQuantityPerReservation: 10,
+      reserveRateLimit: 10,
+      reserveRateWindowSeconds: 60,
+      expirySweepMs: 1000,
+      searchSweepMs: 30_000,
+      searchResyncCron: '0 3 * * *',
+      workers: 'inline',
+      trustProxy: false,
+      jwtSecret: DEVELOPMENT_JWT_SECRET,
+    });
+  });
+
+  it('reports every problem at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        STORE: 'postgres',
+        MAX_ACTIVE_RESERVATIONS: '0',
+        TRUST_PROXY: 'maybe',
+        REDIS_URL: 'http://x',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/PORT must be an integer/);
+    expect(problems.join('\n')).toMatch(/STORE must be one of mongodb, memory/);
+    expect(problems.join('\n')).toMatch(/MAX_ACTIVE_RESERVATIONS must be ≥ 1/);
+    expect(problems.join('\n')).toMatch(/TRUST_PROXY must be true or false/);
+    expect(problems.join('\n')).toMatch(/REDIS_URL must start with redis:\/\//);
+  });
+
+  it('demands a real secret and a MongoDB URI in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /JWT_SECRET or JWT_PUBLIC_KEY is required[\s\S]*MONGODB_URI is required/,
+    );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short', MONGODB_URI: 'mongodb://db/x' }),
+    ).toThrow(/at least 32 characters/);
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(40),
+      MONGODB_URI: 'mongodb://db1,db2/stockhold?replicaSet=rs0',
+    });
+    expect(config.mongodbUri).toContain('replicaSet=rs0');
+  });
+
+  it('refuses both JWT_SECRET and JWT_PUBLIC_KEY, and a public key that is not PEM', () => {
+    expect(() =>
+      loadConfig({ JWT_SECRET: 'x'.repeat(40), JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' }),
+    ).toThrow(/not both/);
+    expect(() => loadConfig({ JWT_PUBLIC_KEY: 'abc' })).toThrow(/PEM public key/);
+  });
+
+  it('caps the sold-out gate at one second and validates cron expressions', () => {
+    expect(() => loadConfig({ SOLD_OUT_GATE_TTL_MS: '5000' })).toThrow(
+      /SOLD_OUT_GATE_TTL_MS must be ≤ 1000/,
+    );
+    expect(() => loadConfig({ SEARCH_RESYNC_CRON: 'every day' })).toThrow(/cron expression/);
+  });
+});
