@@ -1,0 +1,390 @@
+import {
+  DuplicateReservationError,
+  InsufficientStockError,
+  MaxReservationsExceededError,
+  OutOfStockError,
+  ReservationExpiredError,
+  ReservationNotActiveError,
+  ReservationNotFoundError,
+  SkuExistsError,
+  VariantNotFoundError,
+  VersionConflictError,
+} from '../../common/errors/domain-errors';
+import { newObjectId } from '../object-id';
+import { Store } from '../store';
+import type {
+  AdjustStockCommand,
+  CommitCommand,
+  Inventory,
+  InvariantViolation,
+  ListReservationsQuery,
+  NewVariant,
+  ReconcileReport,
+  ReleaseCommand,
+  Reservation,
+  ReservationChange,
+  ReserveCommand,
+  Variant,
+  VariantWithInventory,
+} from '../store.types';
+
+/** One entry of a shopper's `userholds` document (DESIGN §2). */
+interface Hold {
+  reservationId: string;
+  variantId: string;
+  quantity: number;
+}
+
+/**
+ * Records cross the port boundary only as deep copies (Dates included), so a caller can never
+ * reach into the store's state, and the store never keeps a caller's Date that may later change.
+ */
+function copy<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/**
+ * The in-memory reference model of the store port (DESIGN §9). Every method does all of its reads
+ * and writes synchronously, with no `await` in between, so on Node's single thread each operation
+ * is atomic by construction. It mirrors the MongoDB collections and the order of the checks in the
+ * reserve algorithm (DESIGN §4) so both adapters answer the same way. Not durable: demo and tests.
+ */
+export class MemoryStore extends Store {
+  readonly kind = 'memory';
+  /** Nothing here ever retries; kept so metrics read the same field from both adapters. */
+  readonly transactionRetries = 0;
+
+  private readonly variants = new Map<string, Variant>();
+  private readonly variantIdBySku = new Map<string, string>();
+  private readonly inventory = new Map<string, Inventory>();
+  private readonly reservations = new Map<string, Reservation>();
+  /** The unique (userId, idempotencyKey) index; a key stays taken whatever the status. */
+  private readonly reservationIdByIdempotencyKey = new Map<string, string>();
+  private readonly userholds = new Map<string, Hold[]>();
+
+  async createVariant(input: NewVariant, now: Date): Promise<VariantWithInventory> {
+    if (this.variantIdBySku.has(input.sku)) throw new SkuExistsError(input.sku);
+    const id = newObjectId(now);
+    const variant: Variant = copy({
+      id,
+      sku: input.sku,
+      // A variant created without a product stands for a product of its own.
+      productId: input.productId ?? id,
+      title: input.title,
+      attributes: input.attributes ?? {},
+      price: input.price,
+      ...(input.salePrice !== undefined && { salePrice: input.salePrice }),
+      ...(input.saleStartsAt !== undefined && { saleStartsAt: input.saleStartsAt }),
+      ...(input.saleEndsAt !== undefined && { saleEndsAt: input.saleEndsAt }),
+      createdAt: now,
+      updatedAt: now,
+    });
+    // Creation is the first stock change, so the inventory starts at version 1, needing a sync.
+    const inventory: Inventory = {
+      variantId: id,
+      totalStock: input.stock,
+      reservedStock: 0,
+      availableStock: input.stock,
+      version: 1,
+      needsSync: true,
+      updatedAt: new Date(now),
+    };
+    this.variants.set(id, variant);
+    this.variantIdBySku.set(input.sku, id);
+    this.inventory.set(id, inventory);
+    return { variant: copy(variant), inventory: copy(inventory) };
+  }
+
+  async getVariant(variantId: string): Promise<Variant | null> {
+    const variant = this.variants.get(variantId);
+    return variant ? copy(variant) : null;
+  }
+
+  async getInventory(variantId: string): Promise<Inventory | null> {
+    const inventory = this.inventory.get(variantId);
+    return inventory ? copy(inventory) : null;
+  }
+
+  async adjustStock(command: AdjustStockCommand): Promise<Inventory> {
+    const inventory = this.inventory.get(command.variantId);
+    if (!inventory) throw new VariantNotFoundError(command.variantId);
+    if (command.expectedVersion !== undefined && command.expectedVersion !== inventory.version) {
+      throw new VersionConflictError(command.expectedVersion, inventory.version);
+    }
+    const totalStock = inventory.totalStock + command.delta;
+    if (totalStock < 0 || totalStock < inventory.reservedStock) {
+      throw new InsufficientStockError(
+        `Cannot change total stock of ${command.variantId} by ${command.delta}: ` +
+          `${inventory.totalStock} in stock, ${inventory.reservedStock} reserved`,
+      );
+    }
+    inventory.totalStock = totalStock;
+    inventory.availableStock += command.delta;
+    this.markChanged(inventory, command.now);
+    return copy(inventory);
+  }
+
+  async reserve(
+    command: ReserveCommand,
+  ): Promise<{ reservation: Reservation; inventory: Inventory }> {
+    const { userId, variantId, quantity } = command;
+    // Same order as the MongoDB transaction: hold list, reservation insert, hot inventory last.
+    const holds = this.userholds.get(userId) ?? [];
+    if (holds.some((hold) => hold.variantId === variantId)) {
+      throw new DuplicateReservationError(variantId);
+    }
+    if (holds.length >= command.maxActiveReservations) {
+      throw new MaxReservationsExceededError(command.maxActiveReservations);
+    }
+    const keyIndex =
+      command.idempotencyKey === undefined
+        ? undefined
+        : idempotencyIndexKey(userId, command.idempotencyKey);
+    // A taken key is the unique-index violation on insert; the caller tells replay from conflict.
+    if (keyIndex !== undefined && this.reservationIdByIdempotencyKey.has(keyIndex)) {
+      throw new DuplicateReservationError(variantId);
+    }
+    const inventory = this.inventory.get(variantId);
+    if (!inventory || !this.variants.has(variantId)) throw new VariantNotFoundError(variantId);
+    if (inventory.availableStock < quantity) throw new OutOfStockError(variantId);
+
+    const reservation: Reservation = copy({
+      id: newObjectId(command.now),
+      userId,
+      variantId,
+      quantity,
+      status: 'active' as const,
+      expiresAt: command.expiresAt,
+      ...(command.idempotencyKey !== undefined && { idempotencyKey: command.idempotencyKey }),
+      ...(command.requestHash !== undefined && { requestHash: command.requestHash }),
+      createdAt: command.now,
+      updatedAt: command.now,
+    });
+    this.reservations.set(reservation.id, reservation);
+    if (keyIndex !== undefined) this.reservationIdByIdempotencyKey.set(keyIndex, reservation.id);
+    this.userholds.set(userId, [...holds, { reservationId: reservation.id, variantId, quantity }]);
+    inventory.availableStock -= quantity;
+    inventory.reservedStock += quantity;
+    this.markChanged(inventory, command.now);
+    return { reservation: copy(reservation), inventory: copy(inventory) };
+  }
+
+  async findReservation(reservationId: string): Promise<Reservation | null> {
+    const reservation = this.reservations.get(reservationId);
+    return reservation ? copy(reservation) : null;
+  }
+
+  async findReservationByIdempotencyKey(userId: string, key: string): Promise<Reservation | null> {
+    const reservationId = this.reservationIdByIdempotencyKey.get(idempotencyIndexKey(userId, key));
+    return reservationId === undefined ? null : this.findReservation(reservationId);
+  }
+
+  async listReservations(query: ListReservationsQuery): Promise<Reservation[]> {
+    return [...this.reservations.values()]
+      .filter((r) => r.userId === query.userId)
+      .filter((r) => query.status === undefined || r.status === query.status)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || compareIds(b.id, a.id))
+      .slice(0, Math.max(0, query.limit))
+      .map(copy);
+  }
+
+  async commitReservation(command: CommitCommand): Promise<ReservationChange> {
+    const reservation = this.ownedReservation(command.reservationId, command.userId);
+    if (reservation.status === 'committed') {
+      return { reservation: copy(reservation), inventory: null, changed: false };
+    }
+    if (reservation.status === 'released') {
+      throw new ReservationNotActiveError(reservation.id, reservation.status);
+    }
+    // Past expiresAt the hold is expired even before the sweeper has got to it.
+    if (reservation.status === 'expired' || reservation.expiresAt <= command.now) {
+      throw new ReservationExpiredError(reservation.id);
+    }
+    const inventory = this.end(reservation, 'committed', command.now);
+    inventory.reservedStock -= reservation.quantity;
+    inventory.totalStock -= reservation.quantity;
+    this.markChanged(inventory, command.now);
+    return { reservation: copy(reservation), inventory: copy(inventory), changed: true };
+  }
+
+  async releaseReservation(command: ReleaseCommand): Promise<ReservationChange> {
+    const reservation = this.ownedReservation(command.reservationId, command.userId);
+    const unchanged = { reservation: copy(reservation), inventory: null, changed: false };
+    if (reservation.status === 'released' || reservation.status === 'expired') return unchanged;
+    if (reservation.status === 'committed') {
+      throw new ReservationNotActiveError(reservation.id, reservation.status);
+    }
+    // The sweeper may race a TTL change or a clock skew: only a hold that is really due expires.
+    if (command.reason === 'expired' && reservation.expiresAt > command.now) return unchanged;
+    const inventory = this.end(reservation, command.reason, command.now);
+    inventory.reservedStock -= reservation.quantity;
+    inventory.availableStock += reservation.quantity;
+    this.markChanged(inventory, command.now);
+    return { reservation: copy(reservation), inventory: copy(inventory), changed: true };
+  }
+
+  async findDueReservations(now: Date, limit: number): Promise<Reservation[]> {
+    return [...this.reservations.values()]
+      .filter((r) => r.status === 'active' && r.expiresAt <= now)
+      .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime() || compareIds(a.id, b.id))
+      .slice(0, Math.max(0, limit))
+      .map(copy);
+  }
+
+  async reconcile(maxActiveReservations: number): Promise<ReconcileReport> {
+    const violations: InvariantViolation[] = [];
+    const active = [...this.reservations.values()].filter((r) => r.status === 'active');
+
+    const reservedByVariant = new Map<string, number>();
+    for (const r of active) {
+      reservedByVariant.set(r.variantId, (reservedByVariant.get(r.variantId) ?? 0) + r.quantity);
+    }
+    for (const inv of this.inventory.values()) {
+      const figures = [inv.totalStock, inv.reservedStock, inv.availableStock];
+      if (!figures.every((n) => Number.isInteger(n) && n >= 0)) {
+        violations.push(i1(inv, 'has a stock figure that is not an integer ≥ 0'));
+      } else if (inv.availableStock !== inv.totalStock - inv.reservedStock) {
+        violations.push(i1(inv, 'availableStock is not totalStock − reservedStock'));
+      }
+      const expected = reservedByVariant.get(inv.variantId) ?? 0;
+      if (inv.reservedStock !== expected) {
+        violations.push({
+          invariant: 'I2',
+          subject: inv.variantId,
+          message: `reservedStock is ${inv.reservedStock} but active reservations hold ${expected}`,
+        });
+      }
+    }
+    for (const variantId of reservedByVariant.keys()) {
+      if (!this.inventory.has(variantId)) {
+        violations.push({
+          invariant: 'I2',
+          subject: variantId,
+          message: 'active reservations exist for a variant with no inventory',
+        });
+      }
+    }
+
+    const activeByUser = groupBy(active, (r) => r.userId);
+    for (const [userId, reservations] of activeByUser) {
+      if (reservations.length > maxActiveReservations) {
+        violations.push({
+          invariant: 'I3',
+          subject: userId,
+          message: `${reservations.length} active reservations, more than ${maxActiveReservations}`,
+        });
+      }
+      for (const [variantId, sameVariant] of groupBy(reservations, (r) => r.variantId)) {
+        if (sameVariant.length > 1) {
+          violations.push({
+            invariant: 'I3',
+            subject: userId,
+            message: `${sameVariant.length} active reservations for variant ${variantId}`,
+          });
+        }
+      }
+    }
+
+    const users = new Set([...activeByUser.keys(), ...this.userholds.keys()]);
+    for (const userId of users) {
+      const expected = (activeByUser.get(userId) ?? []).map((r) =>
+        holdKey(r.id, r.variantId, r.quantity),
+      );
+      const actual = (this.userholds.get(userId) ?? []).map((h) =>
+        holdKey(h.reservationId, h.variantId, h.quantity),
+      );
+      if (expected.sort().join() !== actual.sort().join()) {
+        violations.push({
+          invariant: 'HOLDS',
+          subject: userId,
+          message: `hold list [${actual.join(', ')}] differs from active reservations [${expected.join(', ')}]`,
+        });
+      }
+    }
+
+    return { ok: violations.length === 0, checked: this.inventory.size, violations };
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  /**
+   * TEST-ONLY. Overwrites inventory fields without any of the invariants, so the contract suite
+   * can show that reconcile detects broken data. Nothing in src/ may call this.
+   */
+  corruptInventoryForTest(variantId: string, patch: Partial<Inventory>): void {
+    const inventory = this.inventory.get(variantId);
+    if (!inventory) throw new VariantNotFoundError(variantId);
+    Object.assign(inventory, copy(patch));
+  }
+
+  /** Unknown and another shopper's reservation look the same, so existence never leaks. */
+  private ownedReservation(reservationId: string, userId: string | undefined): Reservation {
+    const reservation = this.reservations.get(reservationId);
+    if (!reservation || (userId !== undefined && reservation.userId !== userId)) {
+      throw new ReservationNotFoundError(reservationId);
+    }
+    return reservation;
+  }
+
+  /** Moves an active reservation to its end state and pulls its hold; returns its inventory. */
+  private end(
+    reservation: Reservation,
+    status: 'committed' | 'released' | 'expired',
+    now: Date,
+  ): Inventory {
+    const inventory = this.inventory.get(reservation.variantId);
+    // Unreachable while I2 holds: an active reservation always has its inventory.
+    if (!inventory) throw new VariantNotFoundError(reservation.variantId);
+    reservation.status = status;
+    reservation.updatedAt = new Date(now);
+    reservation.endedAt = new Date(now);
+    const holds = this.userholds.get(reservation.userId) ?? [];
+    this.userholds.set(
+      reservation.userId,
+      holds.filter((hold) => hold.reservationId !== reservation.id),
+    );
+    return inventory;
+  }
+
+  /** Invariant I5: every stock change bumps the version and flags the search document stale. */
+  private markChanged(inventory: Inventory, now: Date): void {
+    inventory.version += 1;
+    inventory.needsSync = true;
+    inventory.updatedAt = new Date(now);
+  }
+}
+
+/** JSON keeps user id and key apart whatever characters they contain. */
+function idempotencyIndexKey(userId: string, key: string): string {
+  return JSON.stringify([userId, key]);
+}
+
+function holdKey(reservationId: string, variantId: string, quantity: number): string {
+  return `${reservationId}/${variantId}×${quantity}`;
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function i1(inventory: Inventory, problem: string): InvariantViolation {
+  const { totalStock, reservedStock, availableStock } = inventory;
+  return {
+    invariant: 'I1',
+    subject: inventory.variantId,
+    message: `${problem} (total ${totalStock}, reserved ${reservedStock}, available ${availableStock})`,
+  };
+}
+
+function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}

@@ -1,0 +1,11 @@
+import { MemoryStore } from '../../src/store/memory/memory.store';
+import { describeStoreContract } from './store.contract';
+
+describeStoreContract('MemoryStore', async () => {
+  const store = new MemoryStore();
+  return {
+    store,
+    cleanup: () => store.close(),
+    corrupt: async (variantId, patch) => store.corruptInventoryForTest(variantId, patch),
+  };
+});
