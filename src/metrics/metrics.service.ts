@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Store } from '../store/store';
+
+/**
+ * The Prometheus metrics (DESIGN §10). Labels stay low-cardinality: result codes, limiter names —
+ * never user or variant ids. Each app instance has its own registry, so tests can run several.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly collectors: Array<() => void> = [];
+
+  readonly reservationOutcomes = new Counter({
+    name: 'stockhold_reservation_outcomes_total',
+    help: 'Reservation attempts by result (created, or the error code)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reservationDuration = new Histogram({
+    name: 'stockhold_reservation_duration_seconds',
+    help: 'Time to answer a reservation attempt, by result',
+    labelNames: ['result'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = new Counter({
+    name: 'stockhold_rate_limited_total',
+    help: 'Requests refused with 429, by limiter',
+    labelNames: ['limiter'] as const,
+    registers: [this.registry],
+  });
+
+  readonly redisFallbacks = new Counter({
+    name: 'stockhold_rate_limit_redis_fallbacks_total',
+    help: 'Rate-limit checks answered by the per-process limiter because Redis was unavailable',
+    registers: [this.registry],
+  });
+
+  readonly transactionRetries = new Gauge({
+    name: 'stockhold_store_transaction_retries_total',
+    help: 'Store transaction callbacks run again after a transient error (WriteConflict and the like)',
+    registers: [this.registry],
+  });
+
+  readonly expiryLag = new Gauge({
+    name: 'stockhold_expiry_lag_seconds',
+    help: 'How long the oldest due reservation waited past its expiry at the last sweep',
+    registers: [this.registry],
+  });
+
+  readonly expired = new Counter({
+    name: 'stockhold_reservations_expired_total',
+    help: 'Reservations expired by this process',
+    registers: [this.registry],
+  });
+
+  constructor(store: Store) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'stockhold_' });
+    this.onScrape(() => this.transactionRetries.set(store.transactionRetries));
+  }
+
+  /** Registers a callback run before every scrape (to copy figures kept elsewhere). */
+  onScrape(collect: () => void): void {
+    this.collectors.push(collect);
+  }
+
+  async render(): Promise<string> {
+    for (const collect of this.collectors) collect();
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
