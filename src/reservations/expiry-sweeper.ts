@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { Store } from '../store/store';
 import { ReservationsService } from './reservations.service';
 
@@ -23,6 +24,7 @@ export class ExpirySweeper implements OnModuleInit, OnApplicationShutdown {
     private readonly reservations: ReservationsService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
@@ -57,6 +59,7 @@ export class ExpirySweeper implements OnModuleInit, OnApplicationShutdown {
       const now = this.clock.now();
       const due = await this.store.findDueReservations(now, batchSize);
       this.lagSeconds = due.length > 0 ? (now.getTime() - due[0].expiresAt.getTime()) / 1000 : 0;
+      this.metrics.expiryLag.set(this.lagSeconds);
       let expiredInBatch = 0;
       for (const reservation of due) {
         try {
@@ -70,6 +73,7 @@ export class ExpirySweeper implements OnModuleInit, OnApplicationShutdown {
       if (due.length < batchSize || expiredInBatch === 0) break;
     }
     this.expiredTotal += expired;
+    this.metrics.expired.inc(expired);
     if (expired > 0) this.logger.log(`expired ${expired} reservation(s)`);
     return expired;
   }

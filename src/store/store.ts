@@ -22,6 +22,9 @@ import type {
 export abstract class Store {
   abstract readonly kind: 'memory' | 'mongodb';
 
+  /** Transaction callbacks run again after a transient error, since start (a metric). */
+  abstract readonly transactionRetries: number;
+
   /** Creates a variant and its inventory (total = available = stock). SkuExistsError on a taken SKU. */
   abstract createVariant(input: NewVariant, now: Date): Promise<VariantWithInventory>;
 

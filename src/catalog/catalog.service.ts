@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { ValidationFailedError, VariantNotFoundError } from '../common/errors/domain-errors';
+import { StockEvents } from '../events/stock-events';
+import { SoldOutGate } from '../reservations/sold-out-gate';
+import { Store } from '../store/store';
+import type { Inventory, VariantWithInventory } from '../store/store.types';
+import type { AdjustStockDto } from './dto/adjust-stock.dto';
+import type { CreateVariantDto } from './dto/create-variant.dto';
+
+/** Variants and their stock: admin creation and adjustment, reads for shoppers. */
+@Injectable()
+export class CatalogService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly soldOutGate: SoldOutGate,
+    private readonly stockEvents: StockEvents,
+  ) {}
+
+  async createVariant(input: CreateVariantDto): Promise<VariantWithInventory> {
+    const saleStartsAt = input.saleStartsAt ? new Date(input.saleStartsAt) : undefined;
+    const saleEndsAt = input.saleEndsAt ? new Date(input.saleEndsAt) : undefined;
+    if (input.salePrice !== undefined && input.salePrice > input.price) {
+      throw new ValidationFailedError('salePrice must not be above price');
+    }
+    if ((saleStartsAt || saleEndsAt) && input.salePrice === undefined) {
+      throw new ValidationFailedError('saleStartsAt and saleEndsAt need a salePrice');
+    }
+    if (saleStartsAt && saleEndsAt && saleEndsAt <= saleStartsAt) {
+      throw new ValidationFailedError('saleEndsAt must be after saleStartsAt');
+    }
+    const created = await this.store.createVariant(
+      {
+        sku: input.sku,
+        title: input.title,
+        price: input.price,
+        stock: input.stock,
+        productId: input.productId ?? input.sku,
+        attributes: input.attributes ?? {},
+        salePrice: input.salePrice,
+        saleStartsAt,
+        saleEndsAt,
+      },
+      this.clock.now(),
+    );
+    this.stockEvents.emit(created.variant.id);
+    return created;
+  }
+
+  async getVariant(variantId: string): Promise<VariantWithInventory> {
+    const [variant, inventory] = await Promise.all([
+      this.store.getVariant(variantId),
+      this.store.getInventory(variantId),
+    ]);
+    if (!variant || !inventory) throw new VariantNotFoundError(variantId);
+    return { variant, inventory };
+  }
+
+  async getInventory(variantId: string): Promise<Inventory> {
+    const inventory = await this.store.getInventory(variantId);
+    if (!inventory) throw new VariantNotFoundError(variantId);
+    return inventory;
+  }
+
+  async adjustStock(variantId: string, input: AdjustStockDto): Promise<Inventory> {
+    const inventory = await this.store.adjustStock({
+      variantId,
+      delta: input.delta,
+      expectedVersion: input.expectedVersion,
+      now: this.clock.now(),
+    });
+    if (input.delta > 0) this.soldOutGate.clear(variantId);
+    this.stockEvents.emit(variantId);
+    return inventory;
+  }
+
+  now(): Date {
+    return this.clock.now();
+  }
+}

@@ -1,0 +1,53 @@
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../common/auth/auth.decorators';
+import { ObjectIdPipe } from '../common/object-id.pipe';
+import { CatalogService } from './catalog.service';
+import { AdjustStockDto } from './dto/adjust-stock.dto';
+import { CreateVariantDto } from './dto/create-variant.dto';
+import {
+  InventoryResponse,
+  presentInventory,
+  presentVariant,
+  VariantResponse,
+} from './variant.presenter';
+
+@ApiTags('catalog')
+@ApiBearerAuth()
+@Controller()
+export class VariantsController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Post('v1/admin/variants')
+  @AdminOnly()
+  @ApiOperation({ summary: 'Create a variant with its initial stock (admin)' })
+  async create(@Body() body: CreateVariantDto): Promise<VariantResponse> {
+    const { variant, inventory } = await this.catalog.createVariant(body);
+    return presentVariant(variant, inventory, this.catalog.now());
+  }
+
+  @Patch('v1/admin/variants/:id/stock')
+  @AdminOnly()
+  @ApiOperation({
+    summary: 'Restock or remove stock, optionally compare-and-swap on version (admin)',
+  })
+  async adjustStock(
+    @Param('id', ObjectIdPipe) id: string,
+    @Body() body: AdjustStockDto,
+  ): Promise<InventoryResponse> {
+    return presentInventory(await this.catalog.adjustStock(id, body));
+  }
+
+  @Get('v1/variants/:id')
+  @ApiOperation({ summary: 'A variant with its stock and effective price' })
+  async get(@Param('id', ObjectIdPipe) id: string): Promise<VariantResponse> {
+    const { variant, inventory } = await this.catalog.getVariant(id);
+    return presentVariant(variant, inventory, this.catalog.now());
+  }
+
+  @Get('v1/inventory/:variantId')
+  @ApiOperation({ summary: "A variant's stock figures" })
+  async inventory(@Param('variantId', ObjectIdPipe) variantId: string): Promise<InventoryResponse> {
+    return presentInventory(await this.catalog.getInventory(variantId));
+  }
+}

@@ -1,0 +1,51 @@
+import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './common/auth/auth.guard';
+import { TokenVerifier } from './common/auth/token-verifier';
+import { RedisModule } from './common/redis/redis.module';
+import { Clock } from './common/clock';
+import { AppConfig } from './config/app-config';
+import { StockEvents } from './events/stock-events';
+import { MetricsModule } from './metrics/metrics.module';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { Store } from './store/store';
+
+export interface CoreOptions {
+  config: AppConfig;
+  store: Store;
+  clock: Clock;
+  /** Called once on shutdown, after the app stops taking requests: closes the store. */
+  closeStore: () => Promise<void>;
+}
+
+class StoreCloser implements OnApplicationShutdown {
+  constructor(private readonly close: () => Promise<void>) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+}
+
+/** The shared, global providers: config, store, clock, events, Redis, metrics, rate limits, auth. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(options: CoreOptions): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [RedisModule, MetricsModule, RateLimitModule],
+      providers: [
+        { provide: AppConfig, useValue: options.config },
+        { provide: Store, useValue: options.store },
+        { provide: Clock, useValue: options.clock },
+        { provide: StoreCloser, useValue: new StoreCloser(options.closeStore) },
+        StockEvents,
+        TokenVerifier,
+        // Guards run in this order: rate limits first, so floods are refused before token checks.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useClass: AuthGuard },
+      ],
+      exports: [AppConfig, Store, Clock, StockEvents, TokenVerifier],
+    };
+  }
+}
