@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+describe('request logs', () => {
+  let t: TestApp;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    const write = process.stdout.write.bind(process.stdout);
+    vi.spyOn(process.stdout, 'write').mockImplementation(
+      (chunk: string | Uint8Array, ...rest: unknown[]) => {
+        lines.push(String(chunk));
+        return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+      },
+    );
+    t = await startTestApp({ env: { LOG_LEVEL: 'info' } });
+  });
+  afterAll(async () => {
+    await t.close();
+    vi.restoreAllMocks();
+  });
+
+  it('writes one JSON line per request with its request id and never the token', async () => {
+    const token = t.token('log-alice');
+    await t.request('GET', '/v1/reservations', {
+      token,
+      headers: { 'x-request-id': 'log-test-42' },
+    });
+    await expect
+      .poll(() => lines.some((line) => line.includes('log-test-42')), { timeout: 2000 })
+      .toBe(true);
+    const entries = lines
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('log-test-42'))
+      .map(
+        (line) =>
+          JSON.parse(line) as { req: { id: string; url: string }; res: { statusCode: number } },
+      );
+    expect(entries).toHaveLength(1);
+    expect(entries[0].req).toMatchObject({ id: 'log-test-42', url: '/v1/reservations' });
+    expect(entries[0].res.statusCode).toBe(200);
+    expect(lines.join('')).not.toContain(token);
+  });
+});
