@@ -11,6 +11,7 @@ import {
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const STORES = ['mongodb', 'memory'] as const;
 export const WORKER_MODES = ['inline', 'off'] as const;
+export const RATE_LIMIT_BACKENDS = ['redis', 'local'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Used only outside production, so `npm start` and `npm run token` agree with no setup. */
@@ -33,6 +34,10 @@ export class AppConfig {
   maxQuantityPerReservation!: number;
   reserveRateLimit!: number;
   reserveRateWindowSeconds!: number;
+  /**
+   * Requests per client IP per window. Generous by default: a shop's backend calls stockhold
+   * server-to-server, so one IP may carry many shoppers; per-shopper abuse is the reserve limit's job.
+   */
   globalRateLimit!: number;
   globalRateWindowSeconds!: number;
   expirySweepMs!: number;
@@ -46,6 +51,10 @@ export class AppConfig {
   soldOutGateTtlMs!: number;
   /** Per-process cap on concurrent store writes for one variant (hot-variant admission control). */
   hotVariantConcurrency!: number;
+  /** Verified tokens cached by the verifier (0 turns the cache off; a benchmark switch). */
+  tokenCacheSize!: number;
+  /** Where rate-limit counters live: `redis` (shared, the default) or `local` (per process; a benchmark switch). */
+  rateLimitBackend!: (typeof RATE_LIMIT_BACKENDS)[number];
 }
 
 export class ConfigError extends Error {
@@ -93,7 +102,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     'RESERVE_RATE_WINDOW_SECONDS',
     integer({ default: 60, min: 1 }),
   );
-  config.globalRateLimit = read('GLOBAL_RATE_LIMIT', integer({ default: 1000, min: 1 }));
+  config.globalRateLimit = read('GLOBAL_RATE_LIMIT', integer({ default: 100_000, min: 1 }));
   config.globalRateWindowSeconds = read(
     'GLOBAL_RATE_WINDOW_SECONDS',
     integer({ default: 60, min: 1 }),
@@ -116,6 +125,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     'HOT_VARIANT_CONCURRENCY',
     integer({ default: 16, min: 1, max: 1000 }),
   );
+
+  config.tokenCacheSize = read(
+    'TOKEN_CACHE_SIZE',
+    integer({ default: 10_000, min: 0, max: 1_000_000 }),
+  );
+  config.rateLimitBackend = read('RATE_LIMIT_BACKEND', oneOf(RATE_LIMIT_BACKENDS, 'redis'));
 
   const production = config.nodeEnv === 'production';
   if (config.jwtSecret && config.jwtPublicKey) {

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { RedisConnections } from '../common/redis/redis-connections';
+import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 
 /**
@@ -52,10 +53,14 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly redis: RedisWithLimiter;
   private degraded = false;
 
+  private readonly useRedis: boolean;
+
   constructor(
     connections: RedisConnections,
     private readonly metrics: MetricsService,
+    config: AppConfig,
   ) {
+    this.useRedis = config.rateLimitBackend === 'redis';
     this.redis = connections.commands as RedisWithLimiter;
     if (typeof this.redis.stockholdRateLimit !== 'function') {
       this.redis.defineCommand('stockholdRateLimit', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
@@ -74,6 +79,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
+    if (!this.useRedis) return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
     if (this.redis.status === 'ready') {
       try {
         const tag = `{rl:${throttlerName}:${key}}`;

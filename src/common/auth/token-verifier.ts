@@ -24,7 +24,7 @@ export class TokenVerifier {
       key: rs256 ? config.jwtPublicKey! : config.jwtSecret!,
       algorithms: rs256 ? ['RS256'] : ['HS256'],
       requiredClaims: ['exp', 'sub'],
-      cache: 10_000,
+      cache: config.tokenCacheSize > 0 ? config.tokenCacheSize : false,
       cacheTTL: 60_000,
       // A failed token is not cached: a client that fixes its clock must not stay locked out.
       errorCacheTTL: 0,
