@@ -61,6 +61,9 @@ export class MemoryStore extends Store {
   /** The unique (userId, idempotencyKey) index; a key stays taken whatever the status. */
   private readonly reservationIdByIdempotencyKey = new Map<string, string>();
   private readonly userholds = new Map<string, Hold[]>();
+  /** Secondary indexes, like MongoDB's: reservations by user, and the active ones (for the sweeper). */
+  private readonly reservationIdsByUser = new Map<string, string[]>();
+  private readonly activeReservationIds = new Set<string>();
 
   async createVariant(input: NewVariant, now: Date): Promise<VariantWithInventory> {
     if (this.variantIdBySku.has(input.sku)) throw new SkuExistsError(input.sku);
@@ -146,7 +149,9 @@ export class MemoryStore extends Store {
     }
     const inventory = this.inventory.get(variantId);
     if (!inventory || !this.variants.has(variantId)) throw new VariantNotFoundError(variantId);
-    if (inventory.availableStock < quantity) throw new OutOfStockError(variantId);
+    if (inventory.availableStock < quantity) {
+      throw new OutOfStockError(variantId, inventory.availableStock);
+    }
 
     const reservation: Reservation = copy({
       id: newObjectId(command.now),
@@ -161,6 +166,10 @@ export class MemoryStore extends Store {
       updatedAt: command.now,
     });
     this.reservations.set(reservation.id, reservation);
+    this.activeReservationIds.add(reservation.id);
+    const mine = this.reservationIdsByUser.get(userId);
+    if (mine) mine.push(reservation.id);
+    else this.reservationIdsByUser.set(userId, [reservation.id]);
     if (keyIndex !== undefined) this.reservationIdByIdempotencyKey.set(keyIndex, reservation.id);
     this.userholds.set(userId, [...holds, { reservationId: reservation.id, variantId, quantity }]);
     inventory.availableStock -= quantity;
@@ -180,8 +189,8 @@ export class MemoryStore extends Store {
   }
 
   async listReservations(query: ListReservationsQuery): Promise<Reservation[]> {
-    return [...this.reservations.values()]
-      .filter((r) => r.userId === query.userId)
+    return (this.reservationIdsByUser.get(query.userId) ?? [])
+      .map((id) => this.reservations.get(id)!)
       .filter((r) => query.status === undefined || r.status === query.status)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || compareIds(b.id, a.id))
       .slice(0, Math.max(0, query.limit))
@@ -224,8 +233,9 @@ export class MemoryStore extends Store {
   }
 
   async findDueReservations(now: Date, limit: number): Promise<Reservation[]> {
-    return [...this.reservations.values()]
-      .filter((r) => r.status === 'active' && r.expiresAt <= now)
+    return [...this.activeReservationIds]
+      .map((id) => this.reservations.get(id)!)
+      .filter((r) => r.expiresAt <= now)
       .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime() || compareIds(a.id, b.id))
       .slice(0, Math.max(0, limit))
       .map(copy);
@@ -338,6 +348,7 @@ export class MemoryStore extends Store {
     // Unreachable while I2 holds: an active reservation always has its inventory.
     if (!inventory) throw new VariantNotFoundError(reservation.variantId);
     reservation.status = status;
+    this.activeReservationIds.delete(reservation.id);
     reservation.updatedAt = new Date(now);
     reservation.endedAt = new Date(now);
     const holds = this.userholds.get(reservation.userId) ?? [];
