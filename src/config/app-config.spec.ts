@@ -60,6 +60,18 @@ describe('loadConfig', () => {
     expect(config.mongodbUri).toContain('replicaSet=rs0');
   });
 
+  it('accepts replica-set seed lists and SRV URIs, and refuses other schemes', () => {
+    const seeds =
+      'mongodb://user:pw@db1:27017,db2:27017,db3:27017/stockhold?replicaSet=rs0&w=majority';
+    expect(loadConfig({ MONGODB_URI: seeds }).mongodbUri).toBe(seeds);
+    expect(
+      loadConfig({ MONGODB_URI: 'mongodb+srv://cluster0.example.net/stockhold' }).mongodbUri,
+    ).toContain('+srv');
+    expect(() => loadConfig({ MONGODB_URI: 'postgres://db/x' })).toThrow(
+      /MONGODB_URI must be a mongodb/,
+    );
+  });
+
   it('refuses both JWT_SECRET and JWT_PUBLIC_KEY, and a public key that is not PEM', () => {
     expect(() =>
       loadConfig({ JWT_SECRET: 'x'.repeat(40), JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' }),

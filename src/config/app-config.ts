@@ -2,6 +2,7 @@ import {
   boolean,
   cron,
   integer,
+  mongoUri,
   oneOf,
   optionalString,
   stringWithDefault,
@@ -77,7 +78,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   config.port = read('PORT', integer({ default: 3000, min: 0, max: 65535 }));
   config.host = read('HOST', stringWithDefault('0.0.0.0'));
   config.store = read('STORE', oneOf(STORES, 'mongodb'));
-  config.mongodbUri = read('MONGODB_URI', url(['mongodb:', 'mongodb+srv:']));
+  config.mongodbUri = read('MONGODB_URI', mongoUri());
   config.mongoDataDir = read('MONGO_DATA_DIR', stringWithDefault('.data/mongo'));
   config.redisUrl = read(
     'REDIS_URL',

@@ -85,3 +85,17 @@ export function cron(fallback: string): Reader<string> {
     return value;
   };
 }
+
+/**
+ * A MongoDB connection string. Not checked with WHATWG URL, which refuses seed lists
+ * (`mongodb://db1:27017,db2:27017/...`); the driver parses the rest when it connects.
+ */
+export function mongoUri(): Reader<string | undefined> {
+  return (raw, problems, name) => {
+    if (raw === undefined || raw === '') return undefined;
+    if (!/^mongodb(\+srv)?:\/\/[^/?#\s]+(\/[^?#\s]*)?(\?\S*)?$/.test(raw)) {
+      problems.push(`${name} must be a mongodb:// or mongodb+srv:// connection string`);
+    }
+    return raw;
+  };
+}
