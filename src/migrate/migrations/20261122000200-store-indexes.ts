@@ -1,0 +1,11 @@
+import type { Db } from 'mongodb';
+import { createIndexes, dropIndexes } from '../store-indexes';
+
+/** Every index of DESIGN §2 (production runs with mongoose autoIndex off). */
+export async function up(db: Db): Promise<void> {
+  await createIndexes(db);
+}
+
+export async function down(db: Db): Promise<void> {
+  await dropIndexes(db);
+}
