@@ -82,3 +82,34 @@ describe('health, docs and reconcile', () => {
     );
   });
 });
+
+describe('a store that cannot be reached', () => {
+  let t: TestApp;
+  const store = new MemoryStore();
+  beforeAll(async () => {
+    t = await startTestApp({ store });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 503 SERVICE_UNAVAILABLE (never a 500) and readiness 503', async () => {
+    const variantId = await createVariant(t, 5);
+    const unreachable = () =>
+      Promise.reject(
+        Object.assign(new Error('connection <monitor> to 10.0.0.9:27017 closed'), {
+          name: 'MongoNetworkError',
+        }),
+      );
+    store.reserve = unreachable;
+    store.ping = unreachable;
+    const response = await t.request('POST', '/v1/reservations', {
+      token: t.token('outage-shopper'),
+      body: { variantId, quantity: 1 },
+    });
+    expect(response.status).toBe(503);
+    expect(response.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect((await t.request('GET', '/health/ready')).status).toBe(503);
+  });
+});

@@ -29,6 +29,16 @@ describe('toErrorBody', () => {
     expect(toErrorBody(new BadRequestException('x'), 'r').body.code).toBe('VALIDATION_FAILED');
   });
 
+  it('answers 503 SERVICE_UNAVAILABLE, retryable, when the database cannot be reached', () => {
+    const down = Object.assign(new Error('connect ECONNREFUSED'), {
+      name: 'MongoServerSelectionError',
+    });
+    const mapped = toErrorBody(down, 'r');
+    expect(mapped.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(mapped.body.message).not.toContain('ECONNREFUSED');
+    expect(mapped.headers['Retry-After']).toBe('1');
+  });
+
   it('hides the internals of unexpected errors', () => {
     const mapped = toErrorBody(new TypeError('secret detail'), 'r');
     expect(mapped.body).toEqual({

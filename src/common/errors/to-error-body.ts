@@ -24,6 +24,19 @@ const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'Body must be a JSON object; it was empty',
 };
 
+/**
+ * Driver errors that mean "the database cannot be reached right now". Matched by name so this
+ * layer needs no database import; the answer is a retryable 503, not a 500.
+ */
+const UNAVAILABLE_ERROR_NAMES = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoWriteConcernError',
+]);
+
 export interface MappedError {
   body: ErrorBody;
   headers: Record<string, string>;
@@ -76,6 +89,18 @@ export function toErrorBody(error: unknown, requestId: string): MappedError {
       body: { statusCode: status, code, message, requestId },
       headers: {},
       unexpected: status >= 500,
+    };
+  }
+  if (error instanceof Error && UNAVAILABLE_ERROR_NAMES.has(error.name)) {
+    return {
+      body: {
+        statusCode: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'The database is unavailable; retry shortly',
+        requestId,
+      },
+      headers: { 'Retry-After': '1' },
+      unexpected: true,
     };
   }
   if (error instanceof SyntaxError) {
