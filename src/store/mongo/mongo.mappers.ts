@@ -1,0 +1,96 @@
+import { Types } from 'mongoose';
+import { isObjectId } from '../object-id';
+import type { Inventory, Reservation, Variant } from '../store.types';
+import type { HoldDoc, InventoryDoc, ReservationDoc, VariantDoc } from './mongo.schemas';
+
+/**
+ * Pure mappers between lean persistence documents and the port's plain records. Every Date is
+ * copied, so a record handed out never shares an object with the driver or with a caller.
+ */
+
+/** The ObjectId for a 24-hex id, or null for anything else (which the store treats as unknown). */
+export function parseObjectId(id: string): Types.ObjectId | null {
+  return isObjectId(id) ? Types.ObjectId.createFromHexString(id) : null;
+}
+
+export function idToString(id: Types.ObjectId): string {
+  return id.toHexString();
+}
+
+function copyDate(date: Date): Date {
+  return new Date(date.getTime());
+}
+
+/**
+ * A lean Map-typed path comes back as a plain object; a document written by something other than
+ * mongoose could hold a Map-like value or nothing, so both are normalised to a fresh plain object.
+ */
+function toAttributes(value: unknown): Record<string, string> {
+  if (value instanceof Map) return Object.fromEntries(value) as Record<string, string>;
+  if (value === null || typeof value !== 'object') return {};
+  return { ...(value as Record<string, string>) };
+}
+
+export function toVariant(doc: VariantDoc): Variant {
+  return {
+    id: idToString(doc._id),
+    sku: doc.sku,
+    productId: doc.productId,
+    title: doc.title,
+    attributes: toAttributes(doc.attributes),
+    price: doc.price,
+    ...(doc.salePrice != null && { salePrice: doc.salePrice }),
+    ...(doc.saleStartsAt != null && { saleStartsAt: copyDate(doc.saleStartsAt) }),
+    ...(doc.saleEndsAt != null && { saleEndsAt: copyDate(doc.saleEndsAt) }),
+    createdAt: copyDate(doc.createdAt),
+    updatedAt: copyDate(doc.updatedAt),
+  };
+}
+
+export function toInventory(doc: InventoryDoc): Inventory {
+  return {
+    variantId: idToString(doc.variantId),
+    totalStock: doc.totalStock,
+    reservedStock: doc.reservedStock,
+    availableStock: doc.availableStock,
+    version: doc.version,
+    needsSync: doc.needsSync,
+    updatedAt: copyDate(doc.updatedAt),
+  };
+}
+
+export function toReservation(doc: ReservationDoc): Reservation {
+  return {
+    id: idToString(doc._id),
+    userId: doc.userId,
+    variantId: idToString(doc.variantId),
+    quantity: doc.quantity,
+    status: doc.status,
+    expiresAt: copyDate(doc.expiresAt),
+    ...(doc.idempotencyKey != null && { idempotencyKey: doc.idempotencyKey }),
+    ...(doc.requestHash != null && { requestHash: doc.requestHash }),
+    createdAt: copyDate(doc.createdAt),
+    updatedAt: copyDate(doc.updatedAt),
+    ...(doc.endedAt != null && { endedAt: copyDate(doc.endedAt) }),
+  };
+}
+
+/**
+ * One hold as `reservationId/variantId×quantity`, the same key the reference model's reconcile
+ * compares, so both stores describe a mismatched hold list in the same words.
+ */
+export function holdKey(hold: {
+  reservationId: string;
+  variantId: string;
+  quantity: number;
+}): string {
+  return `${hold.reservationId}/${hold.variantId}×${hold.quantity}`;
+}
+
+export function holdDocKey(hold: HoldDoc): string {
+  return holdKey({
+    reservationId: idToString(hold.reservationId),
+    variantId: idToString(hold.variantId),
+    quantity: hold.quantity,
+  });
+}

@@ -1,0 +1,269 @@
+import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { RESERVATION_STATUSES, type ReservationStatus } from '../store.types';
+
+/** Collection names of DESIGN §2 (searchdocuments belongs to the search feature). */
+export const STORE_COLLECTIONS = {
+  variants: 'variants',
+  inventory: 'inventory',
+  reservations: 'reservations',
+  userholds: 'userholds',
+} as const;
+
+export type StoreCollection = (typeof STORE_COLLECTIONS)[keyof typeof STORE_COLLECTIONS];
+
+export interface StoreIndexSpec {
+  collection: StoreCollection;
+  keys: Record<string, 1 | -1 | 'text'>;
+  /** Passed as-is to createIndex; every index is named so migrations and E11000 messages agree. */
+  options: {
+    name: string;
+    unique?: boolean;
+    partialFilterExpression?: Record<string, unknown>;
+  };
+}
+
+/**
+ * Every secondary index of DESIGN §2 — the single source of truth: the schemas below declare
+ * exactly these (autoIndex in development and tests) and the migrations create exactly these
+ * (production, where autoIndex is off).
+ */
+export const STORE_INDEXES: StoreIndexSpec[] = [
+  {
+    collection: 'variants',
+    keys: { sku: 1 },
+    options: { name: 'sku_unique', unique: true },
+  },
+  {
+    collection: 'inventory',
+    keys: { variantId: 1 },
+    options: { name: 'variantId_unique', unique: true },
+  },
+  {
+    collection: 'inventory',
+    keys: { availableStock: 1 },
+    options: { name: 'availableStock' },
+  },
+  {
+    // Only the few documents waiting for a search sync are indexed, so the sweeper's scan stays small.
+    collection: 'inventory',
+    keys: { needsSync: 1 },
+    options: { name: 'needsSync_pending', partialFilterExpression: { needsSync: true } },
+  },
+  {
+    collection: 'reservations',
+    keys: { userId: 1, status: 1 },
+    options: { name: 'userId_status' },
+  },
+  {
+    // The expiry sweeper's query; ended reservations (the vast majority) stay out of it.
+    collection: 'reservations',
+    keys: { status: 1, expiresAt: 1 },
+    options: { name: 'active_by_expiry', partialFilterExpression: { status: 'active' } },
+  },
+  {
+    // Backs invariant I3's one-active-hold-per-variant rule even if userholds were ever wrong.
+    collection: 'reservations',
+    keys: { userId: 1, variantId: 1 },
+    options: {
+      name: 'one_active_per_user_variant',
+      unique: true,
+      partialFilterExpression: { status: 'active' },
+    },
+  },
+  {
+    // Reservations without a key leave the field out entirely, so they never collide.
+    collection: 'reservations',
+    keys: { userId: 1, idempotencyKey: 1 },
+    options: {
+      name: 'userId_idempotencyKey_unique',
+      unique: true,
+      partialFilterExpression: { idempotencyKey: { $exists: true } },
+    },
+  },
+];
+
+/** Persistence shapes, as `.lean()` returns them. */
+export interface VariantDoc {
+  _id: Types.ObjectId;
+  sku: string;
+  productId: string;
+  title: string;
+  attributes: Record<string, string>;
+  price: number;
+  salePrice?: number;
+  saleStartsAt?: Date;
+  saleEndsAt?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface InventoryDoc {
+  _id: Types.ObjectId;
+  variantId: Types.ObjectId;
+  totalStock: number;
+  reservedStock: number;
+  availableStock: number;
+  version: number;
+  needsSync: boolean;
+  updatedAt: Date;
+}
+
+export interface ReservationDoc {
+  _id: Types.ObjectId;
+  userId: string;
+  variantId: Types.ObjectId;
+  quantity: number;
+  status: ReservationStatus;
+  expiresAt: Date;
+  idempotencyKey?: string;
+  requestHash?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  endedAt?: Date;
+}
+
+export interface HoldDoc {
+  reservationId: Types.ObjectId;
+  variantId: Types.ObjectId;
+  quantity: number;
+}
+
+export interface UserHoldsDoc {
+  /** The shopper's user id (JWT sub). */
+  _id: string;
+  holds: HoldDoc[];
+}
+
+export interface StoreModels {
+  variants: Model<VariantDoc>;
+  inventory: Model<InventoryDoc>;
+  reservations: Model<ReservationDoc>;
+  userholds: Model<UserHoldsDoc>;
+}
+
+export interface StoreSchemaOptions {
+  /**
+   * Build the indexes (and create the collections) when the models are compiled. On in
+   * development and tests; off in production, where migrations own indexes and validators.
+   */
+  autoIndex: boolean;
+}
+
+const { ObjectId } = Schema.Types;
+const integer = { validator: Number.isInteger, message: '{PATH} must be an integer' };
+
+/**
+ * Options shared by every schema. No mongoose `timestamps`: createdAt/updatedAt come from the
+ * injected clock (the `now` every command carries), so tests can move time and both stores agree.
+ * No `__v`: inventory has its own `version`, and nothing here uses document versioning.
+ */
+function baseOptions(collection: StoreCollection, options: StoreSchemaOptions) {
+  return {
+    collection,
+    strict: true,
+    versionKey: false as const,
+    autoIndex: options.autoIndex,
+    // Collections are created together with their indexes; in production migrations create both.
+    autoCreate: options.autoIndex,
+  };
+}
+
+function declareIndexes(schema: Schema, collection: StoreCollection): void {
+  for (const spec of STORE_INDEXES) {
+    if (spec.collection === collection) schema.index(spec.keys, spec.options);
+  }
+}
+
+export function buildVariantSchema(options: StoreSchemaOptions): Schema<VariantDoc> {
+  const schema = new Schema<VariantDoc>(
+    {
+      sku: { type: String, required: true },
+      productId: { type: String, required: true },
+      title: { type: String, required: true },
+      attributes: { type: Map, of: String, default: () => ({}) },
+      price: { type: Number, required: true, min: 0, validate: integer },
+      salePrice: { type: Number, min: 0, validate: integer },
+      saleStartsAt: { type: Date },
+      saleEndsAt: { type: Date },
+      createdAt: { type: Date, required: true },
+      updatedAt: { type: Date, required: true },
+    },
+    // minimize off: a variant without attributes keeps `{}` rather than losing the field.
+    { ...baseOptions('variants', options), minimize: false },
+  );
+  declareIndexes(schema, 'variants');
+  return schema;
+}
+
+export function buildInventorySchema(options: StoreSchemaOptions): Schema<InventoryDoc> {
+  const stock = { type: Number, required: true, min: 0, validate: integer };
+  const schema = new Schema<InventoryDoc>(
+    {
+      variantId: { type: ObjectId, required: true },
+      totalStock: stock,
+      reservedStock: stock,
+      availableStock: stock,
+      version: { type: Number, required: true, min: 0, validate: integer },
+      needsSync: { type: Boolean, required: true },
+      updatedAt: { type: Date, required: true },
+    },
+    baseOptions('inventory', options),
+  );
+  declareIndexes(schema, 'inventory');
+  return schema;
+}
+
+export function buildReservationSchema(options: StoreSchemaOptions): Schema<ReservationDoc> {
+  const schema = new Schema<ReservationDoc>(
+    {
+      userId: { type: String, required: true },
+      variantId: { type: ObjectId, required: true },
+      quantity: { type: Number, required: true, min: 1, validate: integer },
+      status: { type: String, required: true, enum: RESERVATION_STATUSES },
+      expiresAt: { type: Date, required: true },
+      idempotencyKey: { type: String },
+      requestHash: { type: String },
+      createdAt: { type: Date, required: true },
+      updatedAt: { type: Date, required: true },
+      endedAt: { type: Date },
+    },
+    baseOptions('reservations', options),
+  );
+  declareIndexes(schema, 'reservations');
+  return schema;
+}
+
+export function buildUserHoldsSchema(options: StoreSchemaOptions): Schema<UserHoldsDoc> {
+  const hold = new Schema<HoldDoc>(
+    {
+      reservationId: { type: ObjectId, required: true },
+      variantId: { type: ObjectId, required: true },
+      quantity: { type: Number, required: true, min: 1, validate: integer },
+    },
+    { _id: false, strict: true },
+  );
+  const schema = new Schema<UserHoldsDoc>(
+    {
+      _id: { type: String, required: true },
+      // No default: an upsert's `$push` must be the only writer of `holds` (a `$setOnInsert: []`
+      // default would collide with it).
+      holds: { type: [hold], default: undefined },
+    },
+    baseOptions('userholds', options),
+  );
+  declareIndexes(schema, 'userholds');
+  return schema;
+}
+
+/** Compiles the four models on the given connection (never on mongoose's global default one). */
+export function createStoreModels(
+  connection: Connection,
+  options: StoreSchemaOptions,
+): StoreModels {
+  return {
+    variants: connection.model<VariantDoc>('Variant', buildVariantSchema(options)),
+    inventory: connection.model<InventoryDoc>('Inventory', buildInventorySchema(options)),
+    reservations: connection.model<ReservationDoc>('Reservation', buildReservationSchema(options)),
+    userholds: connection.model<UserHoldsDoc>('UserHolds', buildUserHoldsSchema(options)),
+  };
+}
