@@ -4,11 +4,15 @@ import type {
   Inventory,
   ListReservationsQuery,
   NewVariant,
+  PendingSync,
   ReconcileReport,
   ReleaseCommand,
   Reservation,
   ReservationChange,
   ReserveCommand,
+  SearchDocument,
+  SearchPage,
+  SearchQuery,
   Variant,
   VariantWithInventory,
 } from './store.types';
@@ -79,6 +83,27 @@ export abstract class Store {
 
   /** Checks I1–I3 (and that each shopper's hold list matches their active reservations). */
   abstract reconcile(maxActiveReservations: number): Promise<ReconcileReport>;
+
+  // ── Search sync (DESIGN §5) ──────────────────────────────────────────────────────────────
+
+  /** Variants with their inventory, by id ascending, strictly after `afterId` (a range query, never skip). */
+  abstract listVariants(afterId: string | null, limit: number): Promise<VariantWithInventory[]>;
+
+  /** Inventory flagged needsSync, oldest change first. */
+  abstract findPendingSyncs(limit: number): Promise<PendingSync[]>;
+
+  /**
+   * Writes each document unless the stored one already shows the same or a newer syncedVersion.
+   * Returns how many were written.
+   */
+  abstract upsertSearchDocuments(documents: SearchDocument[]): Promise<number>;
+
+  /** Clears needsSync only if the inventory is still at `version`; true when cleared. */
+  abstract clearNeedsSync(variantId: string, version: number): Promise<boolean>;
+
+  abstract getSearchDocument(variantId: string): Promise<SearchDocument | null>;
+
+  abstract searchDocuments(query: SearchQuery): Promise<SearchPage>;
 
   /** Throws when the backing database cannot be reached. */
   abstract ping(): Promise<void>;

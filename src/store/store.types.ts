@@ -127,3 +127,43 @@ export interface ReconcileReport {
   checked: number;
   violations: InvariantViolation[];
 }
+
+/** The searchable view of a variant (DESIGN §2 searchdocuments), kept in sync from the inventory. */
+export interface SearchDocument {
+  variantId: string;
+  sku: string;
+  productId: string;
+  title: string;
+  attributes: Record<string, string>;
+  /** List price, integer minor units. */
+  price: number;
+  salePrice?: number;
+  saleStartsAt?: Date;
+  saleEndsAt?: Date;
+  inStock: boolean;
+  availableStock: number;
+  /** The inventory version this document shows; a document is only ever replaced by a newer one. */
+  syncedVersion: number;
+  syncedAt: Date;
+}
+
+export interface SearchQuery {
+  /** Words matched against title and sku (case-insensitive, every word must match). */
+  q?: string;
+  inStock?: boolean;
+  limit: number;
+  /** Opaque: the nextCursor of the previous page (results are ordered by variantId). */
+  cursor?: string;
+}
+
+export interface SearchPage {
+  items: SearchDocument[];
+  nextCursor: string | null;
+}
+
+export interface PendingSync {
+  variantId: string;
+  version: number;
+  /** When the unsynced change happened (inventory.updatedAt). */
+  changedAt: Date;
+}
