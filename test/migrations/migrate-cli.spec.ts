@@ -74,7 +74,9 @@ describe('migrate CLI failures', () => {
       /^stockhold migrate: the configuration is invalid, nothing was changed: /,
     );
     expect(result.err).toContain('PORT must be an integer');
-    expect(result.err).toContain('MONGODB_URI must start with mongodb:// or mongodb+srv://');
+    expect(result.err).toContain(
+      'MONGODB_URI must be a mongodb:// or mongodb+srv:// connection string',
+    );
     expect(result.err).toContain('JWT_SECRET or JWT_PUBLIC_KEY is required in production');
     expect(result.err).not.toMatch(NO_STACK);
   });
