@@ -6,6 +6,8 @@ import { loggerOptions } from './common/logging';
 import { CoreModule, CoreOptions } from './core.module';
 import { HealthModule } from './health/health.module';
 import { ReservationsModule } from './reservations/reservations.module';
+import { SearchModule } from './search/search.module';
+import { WorkersModule } from './workers.module';
 
 @Module({})
 export class AppModule {
@@ -18,7 +20,11 @@ export class AppModule {
         HealthModule,
         CatalogModule,
         ReservationsModule,
+        SearchModule,
         AdminModule,
+        // WORKERS=inline (the development default) runs the background work in this process;
+        // with `off` it is left to the worker process (src/worker.ts).
+        ...(options.config.workers === 'inline' ? [WorkersModule] : []),
       ],
     };
   }

@@ -32,8 +32,11 @@ export interface InventoryResponse {
   version: number;
 }
 
+/** The price fields of a variant, which its search document copies. */
+export type PriceFields = Pick<Variant, 'price' | 'salePrice' | 'saleStartsAt' | 'saleEndsAt'>;
+
 /** Effective price (DESIGN §2): the sale price while the sale window is open, else the list price. */
-export function effectivePrice(variant: Variant, now: Date): number {
+export function effectivePrice(variant: PriceFields, now: Date): number {
   if (variant.salePrice === undefined) return variant.price;
   const started = !variant.saleStartsAt || variant.saleStartsAt <= now;
   const notEnded = !variant.saleEndsAt || now < variant.saleEndsAt;

@@ -44,6 +44,10 @@ export class AppConfig {
   expirySweepMs!: number;
   expirySweepBatch!: number;
   searchSweepMs!: number;
+  /** Tries per search-sync job before it stays in the failed set (the dead-letter queue). */
+  searchSyncAttempts!: number;
+  /** First retry delay of a search-sync job; each further retry waits twice as long. */
+  searchSyncBackoffMs!: number;
   searchResyncCron!: string;
   workers!: (typeof WORKER_MODES)[number];
   trustProxy!: boolean;
@@ -114,6 +118,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     integer({ default: 200, min: 1, max: 10_000 }),
   );
   config.searchSweepMs = read('SEARCH_SWEEP_MS', integer({ default: 30_000, min: 50 }));
+  config.searchSyncAttempts = read(
+    'SEARCH_SYNC_ATTEMPTS',
+    integer({ default: 8, min: 1, max: 100 }),
+  );
+  config.searchSyncBackoffMs = read(
+    'SEARCH_SYNC_BACKOFF_MS',
+    integer({ default: 1000, min: 1, max: 3_600_000 }),
+  );
   config.searchResyncCron = read('SEARCH_RESYNC_CRON', cron('0 3 * * *'));
   config.workers = read('WORKERS', oneOf(WORKER_MODES, 'inline'));
   config.trustProxy = read('TRUST_PROXY', boolean(false));

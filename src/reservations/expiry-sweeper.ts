@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -8,10 +8,10 @@ import { ReservationsService } from './reservations.service';
 /**
  * Every EXPIRY_SWEEP_MS, releases the reservations whose hold ran out (indexed query, in batches).
  * Each goes through the store's conditional transition, so sweepers in several processes never
- * expire one twice. Runs where WORKERS=inline.
+ * expire one twice. Runs wherever WorkersModule is imported (the worker process, WORKERS=inline).
  */
 @Injectable()
-export class ExpirySweeper implements OnModuleInit, OnApplicationShutdown {
+export class ExpirySweeper implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(ExpirySweeper.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
@@ -28,14 +28,14 @@ export class ExpirySweeper implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    if (this.config.workers !== 'inline') return;
     this.timer = setInterval(() => void this.tick(), this.config.expirySweepMs);
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the store closes, so a sweep in progress can finish its transitions. */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.running?.catch(() => undefined);
   }
 
   /** One sweep; overlapping ticks are skipped. */

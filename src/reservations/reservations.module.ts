@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AdmissionControl } from './admission-control';
-import { ExpirySweeper } from './expiry-sweeper';
 import { ReservationsController } from './reservations.controller';
 import { ReservationsService } from './reservations.service';
 import { SoldOutGate } from './sold-out-gate';
 
 @Module({
   controllers: [ReservationsController],
-  providers: [ReservationsService, SoldOutGate, AdmissionControl, ExpirySweeper],
-  exports: [ReservationsService, SoldOutGate, ExpirySweeper],
+  // The expiry sweeper is background work: WorkersModule provides it where workers run.
+  providers: [ReservationsService, SoldOutGate, AdmissionControl],
+  exports: [ReservationsService, SoldOutGate],
 })
 export class ReservationsModule {}

@@ -22,6 +22,7 @@ import type {
   ReleaseCommand,
   Reservation,
   ReserveCommand,
+  SearchDocument,
 } from '../../src/store/store.types';
 
 export interface StoreFixture {
@@ -41,6 +42,8 @@ const MAX = 5;
 const runId = randomUUID().slice(0, 8);
 let sequence = 0;
 const unique = (prefix: string): string => `${prefix}-${runId}-${++sequence}`;
+/** One searchable token no other test's document contains (no delimiter inside, so one token). */
+const uniqueWord = (): string => `w${runId}x${++sequence}`;
 const newUser = (): string => unique('user');
 
 async function expectRejection<E extends DomainError>(
@@ -695,6 +698,218 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreFi
           expect(inventory.reservedStock).toBe(sum('active'));
         }
         expect(await store.reconcile(MAX)).toMatchObject({ ok: true, violations: [] });
+      });
+    });
+
+    describe('search sync', () => {
+      const searchDocument = (
+        variantId: string,
+        syncedVersion: number,
+        extra: Partial<SearchDocument> = {},
+      ): SearchDocument => ({
+        variantId,
+        sku: unique('SKU'),
+        productId: 'product-1',
+        title: 'Tee',
+        attributes: {},
+        price: 1999,
+        inStock: true,
+        availableStock: 5,
+        syncedVersion,
+        syncedAt: at(syncedVersion * 1000),
+        ...extra,
+      });
+
+      it('listVariants walks variants by id ascending, strictly after afterId, with their inventory', async () => {
+        const created = [await newVariant(3), await newVariant(4), await newVariant(5)];
+        const ids = created.map((each) => each.variant.id);
+        expect([...ids].sort()).toEqual(ids);
+        await reserve(newUser(), ids[1], { quantity: 2 });
+
+        const page = await store.listVariants(ids[0], 2);
+        expect(page.map((each) => each.variant.id)).toEqual([ids[1], ids[2]]);
+        expect(page[0].variant).toEqual(created[1].variant);
+        expect(page[0].inventory).toMatchObject({
+          variantId: ids[1],
+          availableStock: 2,
+          version: 2,
+        });
+        expect(await store.listVariants(ids[2], 10)).toEqual([]);
+        expect(await store.listVariants(ids[0], 0)).toEqual([]);
+
+        // A whole walk in pages of two sees every variant once, in order.
+        const walked: string[] = [];
+        let after: string | null = null;
+        for (;;) {
+          const batch: Awaited<ReturnType<Store['listVariants']>> = await store.listVariants(
+            after,
+            2,
+          );
+          if (batch.length === 0) break;
+          walked.push(...batch.map((each) => each.variant.id));
+          after = batch[batch.length - 1].variant.id;
+        }
+        expect(walked).toEqual([...new Set(walked)].sort());
+        expect(walked).toEqual(expect.arrayContaining(ids));
+      });
+
+      it('findPendingSyncs lists flagged inventory, oldest change first; clearNeedsSync only at the synced version', async () => {
+        const year2001 = (day: number) => new Date(Date.UTC(2001, 0, day));
+        // Leftovers of earlier runs in this window, in case the database is shared.
+        for (const leftover of await store.findPendingSyncs(1000)) {
+          if (leftover.changedAt < year2001(31)) {
+            await store.clearNeedsSync(leftover.variantId, leftover.version);
+          }
+        }
+        const create = (day: number) =>
+          store.createVariant(
+            { sku: unique('SKU'), title: 'Tee', price: 100, stock: 5 },
+            year2001(day),
+          );
+        const third = await create(3);
+        const first = await create(1);
+        const second = await create(2);
+        const idOf = (each: { variant: { id: string } }) => each.variant.id;
+
+        const oldest = await store.findPendingSyncs(2);
+        expect(oldest).toEqual([
+          { variantId: idOf(first), version: 1, changedAt: year2001(1) },
+          { variantId: idOf(second), version: 1, changedAt: year2001(2) },
+        ]);
+
+        // A stale version leaves the flag; the current one clears it, without touching the rest.
+        await store.adjustStock({ variantId: idOf(first), delta: 1, now: year2001(4) });
+        expect(await store.clearNeedsSync(idOf(first), 1)).toBe(false);
+        expect((await inventoryOf(idOf(first))).needsSync).toBe(true);
+        expect(await store.clearNeedsSync(idOf(second), 1)).toBe(true);
+        expect(await inventoryOf(idOf(second))).toMatchObject({
+          needsSync: false,
+          version: 1,
+          updatedAt: year2001(2),
+        });
+        expect(await store.clearNeedsSync(newObjectId(), 1)).toBe(false);
+
+        const pending = (await store.findPendingSyncs(1000)).map((each) => each.variantId);
+        expect(pending).not.toContain(idOf(second));
+        expect(pending.indexOf(idOf(third))).toBeLessThan(pending.indexOf(idOf(first)));
+        expect(await store.findPendingSyncs(0)).toEqual([]);
+
+        // The next change flags it again.
+        await store.adjustStock({ variantId: idOf(second), delta: 1, now: year2001(5) });
+        expect(await store.findPendingSyncs(1000)).toContainEqual({
+          variantId: idOf(second),
+          version: 2,
+          changedAt: year2001(5),
+        });
+      });
+
+      it('upsertSearchDocuments writes a document only over an older one and counts what it wrote', async () => {
+        const variantId = newObjectId();
+        const onSale = searchDocument(variantId, 3, {
+          attributes: { colour: 'red' },
+          salePrice: 1500,
+          saleStartsAt: at(1000),
+          saleEndsAt: at(2000),
+        });
+        expect(await store.getSearchDocument(variantId)).toBeNull();
+        expect(await store.upsertSearchDocuments([onSale])).toBe(1);
+        expect(await store.getSearchDocument(variantId)).toEqual(onSale);
+
+        const same = searchDocument(variantId, 3, { title: 'Same version' });
+        const older = searchDocument(variantId, 2, { title: 'Older' });
+        expect(await store.upsertSearchDocuments([same, older])).toBe(0);
+        expect(await store.getSearchDocument(variantId)).toEqual(onSale);
+
+        // A newer one replaces the whole document: the ended sale's fields go.
+        const newer = searchDocument(variantId, 4, { inStock: false, availableStock: 0 });
+        const other = searchDocument(newObjectId(), 1);
+        expect(await store.upsertSearchDocuments([newer, other, older])).toBe(2);
+        expect(await store.getSearchDocument(variantId)).toEqual(newer);
+        expect(await store.getSearchDocument(other.variantId)).toEqual(other);
+        expect(await store.upsertSearchDocuments([])).toBe(0);
+      });
+
+      it('racing upserts of a new document end with the newest version', async () => {
+        for (let round = 0; round < 5; round++) {
+          const variantId = newObjectId();
+          const versions = [3, 7, 5, 6, 4];
+          const results = await Promise.all(
+            versions.map((version) =>
+              store.upsertSearchDocuments([searchDocument(variantId, version)]),
+            ),
+          );
+          expect((await store.getSearchDocument(variantId))?.syncedVersion).toBe(7);
+          expect(results.reduce((sum, n) => sum + n, 0)).toBeGreaterThanOrEqual(1);
+        }
+      });
+
+      it('searchDocuments matches every word in title or sku, any case, filters stock and pages by variantId', async () => {
+        const [red, blue, shirt] = [uniqueWord(), uniqueWord(), uniqueWord()];
+        const docs = [
+          searchDocument(newObjectId(), 1, { title: `${red.toUpperCase()} ${shirt} tee` }),
+          searchDocument(newObjectId(), 1, { title: `${blue} ${shirt}`, inStock: false }),
+          searchDocument(newObjectId(), 1, { title: `Plain ${shirt}`, sku: `${red}-XL` }),
+          searchDocument(newObjectId(), 1, { title: `${red} mug` }),
+          searchDocument(newObjectId(), 1, { title: `Grey ${shirt}`, sku: 'GREY-1' }),
+        ];
+        await store.upsertSearchDocuments(docs);
+        const ids = (list: SearchDocument[]) => list.map((each) => each.variantId).sort();
+        const search = async (q: string, extra: { inStock?: boolean } = {}) =>
+          (await store.searchDocuments({ q, limit: 100, ...extra })).items;
+
+        expect(ids(await search(`${red} ${shirt}`))).toEqual(ids([docs[0], docs[2]]));
+        expect(ids(await search(`${shirt.toUpperCase()}  ${red}`))).toEqual(
+          ids([docs[0], docs[2]]),
+        );
+        expect(ids(await search(red))).toEqual(ids([docs[0], docs[2], docs[3]]));
+        expect(ids(await search(`${blue} ${red}`))).toEqual([]);
+        expect(ids(await search(shirt, { inStock: false }))).toEqual(ids([docs[1]]));
+        expect(ids(await search(shirt, { inStock: true }))).toHaveLength(3);
+        expect(ids(await search(`grey-1 ${shirt}`))).toEqual(ids([docs[4]]));
+        expect(await search('-- !!')).toEqual([]);
+        expect(await search(uniqueWord())).toEqual([]);
+        expect((await search(blue))[0]).toEqual(docs[1]);
+
+        // Pages of two, in variantId order, the cursor being the last id of a page.
+        const all = ids([docs[0], docs[1], docs[2], docs[4]]);
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        const cursors: Array<string | null> = [];
+        for (let page = 0; page < 5; page++) {
+          const result = await store.searchDocuments({ q: shirt, limit: 2, cursor });
+          seen.push(...result.items.map((each) => each.variantId));
+          cursors.push(result.nextCursor);
+          if (result.nextCursor === null) break;
+          expect(result.nextCursor).toBe(result.items[result.items.length - 1].variantId);
+          cursor = result.nextCursor;
+        }
+        expect(seen).toEqual(all);
+        expect(cursors).toHaveLength(2);
+        expect(cursors[1]).toBeNull();
+        expect(await store.searchDocuments({ q: shirt, limit: 0 })).toEqual({
+          items: [],
+          nextCursor: null,
+        });
+      });
+
+      it('a synced variant: its document shows the inventory version and needsSync is cleared', async () => {
+        const { variant } = await newVariant(1, { title: `Sync ${uniqueWord()}` });
+        await reserve(newUser(), variant.id);
+        const inventory = await inventoryOf(variant.id);
+        const document = searchDocument(variant.id, inventory.version, {
+          sku: variant.sku,
+          title: variant.title,
+          inStock: inventory.availableStock > 0,
+          availableStock: inventory.availableStock,
+        });
+        expect(await store.upsertSearchDocuments([document])).toBe(1);
+        expect(await store.clearNeedsSync(variant.id, inventory.version)).toBe(true);
+        expect(await store.getSearchDocument(variant.id)).toMatchObject({
+          inStock: false,
+          syncedVersion: 2,
+        });
+        const pending = await store.findPendingSyncs(1000);
+        expect(pending.map((each) => each.variantId)).not.toContain(variant.id);
       });
     });
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
 import { AppConfig } from '../../config/app-config';
+import { withTimeout } from '../with-timeout';
 
 export type RedisPurpose =
   /** Request-path commands (rate limits, locks): fail fast instead of queueing while Redis is away. */
@@ -9,6 +10,7 @@ export type RedisPurpose =
   | 'queue';
 
 const BOOT_WAIT_MS = 1500;
+const QUIT_TIMEOUT_MS = 1000;
 
 /**
  * The one Redis connection factory (ioredis, REDIS_URL). Nothing else constructs clients. Every
@@ -24,21 +26,14 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   constructor(private readonly config: AppConfig) {}
 
   /**
-   * Gives Redis a moment to connect at boot, so the first requests already share limits. A Redis
-   * that is down does not hold the boot up: the service starts degraded and recovers later.
+   * Gives Redis a moment to connect at boot, so the first requests already share limits and the
+   * first stock changes are already queued. Every client created so far (providers create theirs
+   * when constructed, before any module init) waits together. A Redis that is down does not hold
+   * the boot up: the service starts degraded and recovers later.
    */
   async onModuleInit(): Promise<void> {
-    const client = this.commands;
-    if (client.status === 'ready') return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        client.off('ready', done);
-        resolve();
-      };
-      const timer = setTimeout(done, BOOT_WAIT_MS);
-      client.once('ready', done);
-    });
+    void this.commands;
+    await Promise.all(this.clients.map((client) => waitUntilReady(client, BOOT_WAIT_MS)));
   }
 
   /** The shared request-path client. */
@@ -85,11 +80,26 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     await Promise.all(
       this.clients.map(async (client) => {
         try {
-          await client.quit();
+          // A queue client holds commands for a Redis that is away, and QUIT would wait behind
+          // them until Redis returns: give it a moment, then just drop the connection.
+          await withTimeout(client.quit(), QUIT_TIMEOUT_MS, 'Redis QUIT');
         } catch {
           client.disconnect();
         }
       }),
     );
   }
+}
+
+function waitUntilReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+  });
 }

@@ -10,7 +10,8 @@ import {
   VariantNotFoundError,
   VersionConflictError,
 } from '../../common/errors/domain-errors';
-import { newObjectId } from '../object-id';
+import { isObjectId, newObjectId } from '../object-id';
+import { matchesWords, searchWords } from '../search-text';
 import { Store } from '../store';
 import type {
   AdjustStockCommand,
@@ -19,11 +20,15 @@ import type {
   InvariantViolation,
   ListReservationsQuery,
   NewVariant,
+  PendingSync,
   ReconcileReport,
   ReleaseCommand,
   Reservation,
   ReservationChange,
   ReserveCommand,
+  SearchDocument,
+  SearchPage,
+  SearchQuery,
   Variant,
   VariantWithInventory,
 } from '../store.types';
@@ -64,6 +69,8 @@ export class MemoryStore extends Store {
   /** Secondary indexes, like MongoDB's: reservations by user, and the active ones (for the sweeper). */
   private readonly reservationIdsByUser = new Map<string, string[]>();
   private readonly activeReservationIds = new Set<string>();
+  /** The `searchdocuments` collection, by variantId. */
+  private readonly searchDocumentsByVariant = new Map<string, SearchDocument>();
 
   async createVariant(input: NewVariant, now: Date): Promise<VariantWithInventory> {
     if (this.variantIdBySku.has(input.sku)) throw new SkuExistsError(input.sku);
@@ -315,6 +322,72 @@ export class MemoryStore extends Store {
     return { ok: violations.length === 0, checked: this.inventory.size, violations };
   }
 
+  async listVariants(afterId: string | null, limit: number): Promise<VariantWithInventory[]> {
+    const after = afterId === null ? null : normalizedId(afterId, 'afterId');
+    return [...this.variants.keys()]
+      .filter((id) => after === null || id > after)
+      .sort(compareIds)
+      .slice(0, Math.max(0, limit))
+      .map((id) => ({
+        variant: copy(this.variants.get(id)!),
+        inventory: copy(this.inventoryOfVariant(id)),
+      }));
+  }
+
+  async findPendingSyncs(limit: number): Promise<PendingSync[]> {
+    return [...this.inventory.values()]
+      .filter((inventory) => inventory.needsSync)
+      .sort(
+        (a, b) =>
+          a.updatedAt.getTime() - b.updatedAt.getTime() || compareIds(a.variantId, b.variantId),
+      )
+      .slice(0, Math.max(0, limit))
+      .map((inventory) => ({
+        variantId: inventory.variantId,
+        version: inventory.version,
+        changedAt: new Date(inventory.updatedAt),
+      }));
+  }
+
+  async upsertSearchDocuments(documents: SearchDocument[]): Promise<number> {
+    let written = 0;
+    for (const document of documents) {
+      const stored = this.searchDocumentsByVariant.get(document.variantId);
+      if (stored && stored.syncedVersion >= document.syncedVersion) continue;
+      this.searchDocumentsByVariant.set(document.variantId, copy(document));
+      written += 1;
+    }
+    return written;
+  }
+
+  async clearNeedsSync(variantId: string, version: number): Promise<boolean> {
+    const inventory = this.inventory.get(variantId);
+    if (!inventory || inventory.version !== version) return false;
+    inventory.needsSync = false;
+    return true;
+  }
+
+  async getSearchDocument(variantId: string): Promise<SearchDocument | null> {
+    const document = this.searchDocumentsByVariant.get(variantId);
+    return document ? copy(document) : null;
+  }
+
+  async searchDocuments(query: SearchQuery): Promise<SearchPage> {
+    if (query.limit <= 0) return { items: [], nextCursor: null };
+    const cursor = query.cursor === undefined ? null : normalizedId(query.cursor, 'cursor');
+    const words = query.q === undefined ? null : searchWords(query.q);
+    // A query of nothing but punctuation has no word to match.
+    if (words !== null && words.length === 0) return { items: [], nextCursor: null };
+    const matching = [...this.searchDocumentsByVariant.values()]
+      .filter((document) => cursor === null || document.variantId > cursor)
+      .filter((document) => query.inStock === undefined || document.inStock === query.inStock)
+      .filter((document) => words === null || matchesWords(document, words))
+      .sort((a, b) => compareIds(a.variantId, b.variantId));
+    const items = matching.slice(0, query.limit).map(copy);
+    const more = matching.length > query.limit;
+    return { items, nextCursor: more ? items[items.length - 1].variantId : null };
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
@@ -327,6 +400,13 @@ export class MemoryStore extends Store {
     const inventory = this.inventory.get(variantId);
     if (!inventory) throw new VariantNotFoundError(variantId);
     Object.assign(inventory, copy(patch));
+  }
+
+  private inventoryOfVariant(variantId: string): Inventory {
+    const inventory = this.inventory.get(variantId);
+    // Unreachable: a variant and its inventory are created together and never removed.
+    if (!inventory) throw new Error(`variant ${variantId} has no inventory`);
+    return inventory;
   }
 
   /** Unknown and another shopper's reservation look the same, so existence never leaks. */
@@ -374,6 +454,12 @@ function idempotencyIndexKey(userId: string, key: string): string {
 
 function holdKey(reservationId: string, variantId: string, quantity: number): string {
   return `${reservationId}/${variantId}×${quantity}`;
+}
+
+/** Ids compare as lower-case hex, the order MongoDB gives ObjectIds. */
+function normalizedId(id: string, name: string): string {
+  if (!isObjectId(id)) throw new Error(`${name} must be a 24-hex id`);
+  return id.toLowerCase();
 }
 
 function compareIds(a: string, b: string): number {

@@ -4,11 +4,14 @@ import {
   holdDocKey,
   holdKey,
   parseObjectId,
+  searchDocumentFromDoc,
+  searchDocumentUpdate,
   toInventory,
   toReservation,
   toVariant,
 } from './mongo.mappers';
-import type { InventoryDoc, ReservationDoc, VariantDoc } from './mongo.schemas';
+import type { SearchDocument } from '../store.types';
+import type { InventoryDoc, ReservationDoc, SearchDocumentDoc, VariantDoc } from './mongo.schemas';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const hex = '65a1b2c3d4e5f60718293a4b';
@@ -177,5 +180,65 @@ describe('hold keys', () => {
     expect(holdDocKey(stored)).toBe(
       holdKey({ reservationId: hex, variantId: variantHex, quantity: 3 }),
     );
+  });
+});
+
+describe('search documents', () => {
+  const document: SearchDocument = {
+    variantId: variantHex,
+    sku: 'TEE-RED-M',
+    productId: 'tee',
+    title: 'Red tee',
+    attributes: { colour: 'red' },
+    price: 2500,
+    salePrice: 1500,
+    saleStartsAt: new Date('2030-02-01T00:00:00.000Z'),
+    saleEndsAt: new Date('2030-03-01T00:00:00.000Z'),
+    inStock: true,
+    availableStock: 4,
+    syncedVersion: 7,
+    syncedAt: T0,
+  };
+
+  it('searchDocumentUpdate sets every field but the key, and unsets nothing when all are present', () => {
+    const update = searchDocumentUpdate(document);
+    const { variantId: _key, ...fields } = document;
+    expect(update).toEqual({ $set: fields });
+    expect(update.$set).not.toHaveProperty('variantId');
+    expect(update.$set).not.toHaveProperty('_id');
+  });
+
+  it('searchDocumentUpdate unsets the sale fields a document no longer has', () => {
+    const { salePrice: _p, saleStartsAt: _s, saleEndsAt: _e, ...withoutSale } = document;
+    const update = searchDocumentUpdate(withoutSale);
+    expect(update.$unset).toEqual({ salePrice: '', saleStartsAt: '', saleEndsAt: '' });
+    expect(Object.keys(update.$set)).not.toContain('salePrice');
+  });
+
+  it('searchDocumentFromDoc maps a stored document back to the same record, with copies of its dates', () => {
+    const { variantId: _key, ...fields } = document;
+    const doc: SearchDocumentDoc = {
+      _id: new Types.ObjectId(hex),
+      variantId: new Types.ObjectId(variantHex),
+      ...searchDocumentUpdate(document).$set,
+    };
+    const mapped = searchDocumentFromDoc(doc);
+    expect(mapped).toEqual({ variantId: variantHex, ...fields });
+    expect(mapped.syncedAt).not.toBe(doc.syncedAt);
+    expect(mapped).not.toHaveProperty('_id');
+  });
+
+  it('searchDocumentFromDoc leaves out sale fields stored as null', () => {
+    const doc = {
+      _id: new Types.ObjectId(hex),
+      variantId: new Types.ObjectId(variantHex),
+      ...searchDocumentUpdate(document).$set,
+      salePrice: null,
+      saleStartsAt: null,
+      saleEndsAt: null,
+    } as unknown as SearchDocumentDoc;
+    const mapped = searchDocumentFromDoc(doc);
+    expect(mapped).not.toHaveProperty('salePrice');
+    expect(mapped).not.toHaveProperty('saleStartsAt');
   });
 });

@@ -1,7 +1,13 @@
 import { Types } from 'mongoose';
 import { isObjectId } from '../object-id';
-import type { Inventory, Reservation, Variant } from '../store.types';
-import type { HoldDoc, InventoryDoc, ReservationDoc, VariantDoc } from './mongo.schemas';
+import type { Inventory, Reservation, SearchDocument, Variant } from '../store.types';
+import type {
+  HoldDoc,
+  InventoryDoc,
+  ReservationDoc,
+  SearchDocumentDoc,
+  VariantDoc,
+} from './mongo.schemas';
 
 /**
  * Pure mappers between lean persistence documents and the port's plain records. Every Date is
@@ -73,6 +79,54 @@ export function toReservation(doc: ReservationDoc): Reservation {
     updatedAt: copyDate(doc.updatedAt),
     ...(doc.endedAt != null && { endedAt: copyDate(doc.endedAt) }),
   };
+}
+
+export function searchDocumentFromDoc(doc: SearchDocumentDoc): SearchDocument {
+  return {
+    variantId: idToString(doc.variantId),
+    sku: doc.sku,
+    productId: doc.productId,
+    title: doc.title,
+    attributes: toAttributes(doc.attributes),
+    price: doc.price,
+    ...(doc.salePrice != null && { salePrice: doc.salePrice }),
+    ...(doc.saleStartsAt != null && { saleStartsAt: copyDate(doc.saleStartsAt) }),
+    ...(doc.saleEndsAt != null && { saleEndsAt: copyDate(doc.saleEndsAt) }),
+    inStock: doc.inStock,
+    availableStock: doc.availableStock,
+    syncedVersion: doc.syncedVersion,
+    syncedAt: copyDate(doc.syncedAt),
+  };
+}
+
+/** The optional sale fields: a document written without them must lose any stored ones. */
+export const OPTIONAL_SEARCH_FIELDS = ['salePrice', 'saleStartsAt', 'saleEndsAt'] as const;
+
+/**
+ * The `$set` / `$unset` that make a stored search document equal to `document` (variantId stays:
+ * it is the document's key). Absent optional fields are unset, so an ended sale disappears.
+ */
+export function searchDocumentUpdate(document: SearchDocument): {
+  $set: Omit<SearchDocumentDoc, '_id' | 'variantId'>;
+  $unset?: Partial<Record<(typeof OPTIONAL_SEARCH_FIELDS)[number], ''>>;
+} {
+  const $set: Omit<SearchDocumentDoc, '_id' | 'variantId'> = {
+    sku: document.sku,
+    productId: document.productId,
+    title: document.title,
+    attributes: { ...document.attributes },
+    price: document.price,
+    ...(document.salePrice !== undefined && { salePrice: document.salePrice }),
+    ...(document.saleStartsAt !== undefined && { saleStartsAt: copyDate(document.saleStartsAt) }),
+    ...(document.saleEndsAt !== undefined && { saleEndsAt: copyDate(document.saleEndsAt) }),
+    inStock: document.inStock,
+    availableStock: document.availableStock,
+    syncedVersion: document.syncedVersion,
+    syncedAt: copyDate(document.syncedAt),
+  };
+  const absent = OPTIONAL_SEARCH_FIELDS.filter((field) => document[field] === undefined);
+  if (absent.length === 0) return { $set };
+  return { $set, $unset: Object.fromEntries(absent.map((field) => [field, ''])) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 import { RESERVATION_STATUSES, type ReservationStatus } from '../store.types';
 
-/** Collection names of DESIGN §2 (searchdocuments belongs to the search feature). */
+/** Collection names of DESIGN §2 that hold the stock (searchdocuments is in SEARCH_COLLECTIONS). */
 export const STORE_COLLECTIONS = {
   variants: 'variants',
   inventory: 'inventory',
@@ -9,16 +9,24 @@ export const STORE_COLLECTIONS = {
   userholds: 'userholds',
 } as const;
 
+/** The search feature's collection (DESIGN §2 searchdocuments), kept apart from the stock ones. */
+export const SEARCH_COLLECTIONS = {
+  searchdocuments: 'searchdocuments',
+} as const;
+
 export type StoreCollection = (typeof STORE_COLLECTIONS)[keyof typeof STORE_COLLECTIONS];
+export type SearchCollection = (typeof SEARCH_COLLECTIONS)[keyof typeof SEARCH_COLLECTIONS];
 
 export interface StoreIndexSpec {
-  collection: StoreCollection;
+  collection: StoreCollection | SearchCollection;
   keys: Record<string, 1 | -1 | 'text'>;
   /** Passed as-is to createIndex; every index is named so migrations and E11000 messages agree. */
   options: {
     name: string;
     unique?: boolean;
     partialFilterExpression?: Record<string, unknown>;
+    /** Text indexes only: `none` means no stemming and no stop words. */
+    default_language?: string;
   };
 }
 
@@ -82,6 +90,26 @@ export const STORE_INDEXES: StoreIndexSpec[] = [
   },
 ];
 
+/**
+ * The indexes of the searchdocuments collection (DESIGN §2), declared like STORE_INDEXES: the
+ * schema below uses them with autoIndex, the search-indexes migration creates them in production.
+ */
+export const SEARCH_INDEXES: StoreIndexSpec[] = [
+  {
+    // One document per variant; also the order of search results and of their cursor.
+    collection: 'searchdocuments',
+    keys: { variantId: 1 },
+    options: { name: 'variantId_unique', unique: true },
+  },
+  {
+    // Language `none`: SKUs and product names are not English prose, so no stemming (a search for
+    // "pro" must not find "pros") and no stop words (a title word like "the" stays searchable).
+    collection: 'searchdocuments',
+    keys: { title: 'text', sku: 'text' },
+    options: { name: 'title_sku_text', default_language: 'none' },
+  },
+];
+
 /** Persistence shapes, as `.lean()` returns them. */
 export interface VariantDoc {
   _id: Types.ObjectId;
@@ -134,11 +162,29 @@ export interface UserHoldsDoc {
   holds: HoldDoc[];
 }
 
+export interface SearchDocumentDoc {
+  _id: Types.ObjectId;
+  variantId: Types.ObjectId;
+  sku: string;
+  productId: string;
+  title: string;
+  attributes: Record<string, string>;
+  price: number;
+  salePrice?: number;
+  saleStartsAt?: Date;
+  saleEndsAt?: Date;
+  inStock: boolean;
+  availableStock: number;
+  syncedVersion: number;
+  syncedAt: Date;
+}
+
 export interface StoreModels {
   variants: Model<VariantDoc>;
   inventory: Model<InventoryDoc>;
   reservations: Model<ReservationDoc>;
   userholds: Model<UserHoldsDoc>;
+  searchDocuments: Model<SearchDocumentDoc>;
 }
 
 export interface StoreSchemaOptions {
@@ -157,7 +203,7 @@ const integer = { validator: Number.isInteger, message: '{PATH} must be an integ
  * injected clock (the `now` every command carries), so tests can move time and both stores agree.
  * No `__v`: inventory has its own `version`, and nothing here uses document versioning.
  */
-function baseOptions(collection: StoreCollection, options: StoreSchemaOptions) {
+function baseOptions(collection: StoreCollection | SearchCollection, options: StoreSchemaOptions) {
   return {
     collection,
     strict: true,
@@ -168,8 +214,12 @@ function baseOptions(collection: StoreCollection, options: StoreSchemaOptions) {
   };
 }
 
-function declareIndexes(schema: Schema, collection: StoreCollection): void {
-  for (const spec of STORE_INDEXES) {
+function declareIndexes(
+  schema: Schema,
+  collection: StoreCollection | SearchCollection,
+  indexes: StoreIndexSpec[] = STORE_INDEXES,
+): void {
+  for (const spec of indexes) {
     if (spec.collection === collection) schema.index(spec.keys, spec.options);
   }
 }
@@ -255,7 +305,35 @@ export function buildUserHoldsSchema(options: StoreSchemaOptions): Schema<UserHo
   return schema;
 }
 
-/** Compiles the four models on the given connection (never on mongoose's global default one). */
+/**
+ * The adapter writes search documents with the driver's bulkWrite (version-guarded upserts), so
+ * this schema mostly documents the shape and carries the indexes for autoIndex.
+ */
+export function buildSearchDocumentSchema(options: StoreSchemaOptions): Schema<SearchDocumentDoc> {
+  const count = { type: Number, required: true, min: 0, validate: integer };
+  const schema = new Schema<SearchDocumentDoc>(
+    {
+      variantId: { type: ObjectId, required: true },
+      sku: { type: String, required: true },
+      productId: { type: String, required: true },
+      title: { type: String, required: true },
+      attributes: { type: Map, of: String, default: () => ({}) },
+      price: count,
+      salePrice: { type: Number, min: 0, validate: integer },
+      saleStartsAt: { type: Date },
+      saleEndsAt: { type: Date },
+      inStock: { type: Boolean, required: true },
+      availableStock: count,
+      syncedVersion: count,
+      syncedAt: { type: Date, required: true },
+    },
+    { ...baseOptions('searchdocuments', options), minimize: false },
+  );
+  declareIndexes(schema, 'searchdocuments', SEARCH_INDEXES);
+  return schema;
+}
+
+/** Compiles the models on the given connection (never on mongoose's global default one). */
 export function createStoreModels(
   connection: Connection,
   options: StoreSchemaOptions,
@@ -265,5 +343,9 @@ export function createStoreModels(
     inventory: connection.model<InventoryDoc>('Inventory', buildInventorySchema(options)),
     reservations: connection.model<ReservationDoc>('Reservation', buildReservationSchema(options)),
     userholds: connection.model<UserHoldsDoc>('UserHolds', buildUserHoldsSchema(options)),
+    searchDocuments: connection.model<SearchDocumentDoc>(
+      'SearchDocument',
+      buildSearchDocumentSchema(options),
+    ),
   };
 }

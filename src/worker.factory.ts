@@ -1,0 +1,35 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { Clock, SystemClock } from './common/clock';
+import type { AppConfig } from './config/app-config';
+import type { Store } from './store/store';
+import { WorkerModule } from './worker.module';
+
+export interface CreateWorkerOptions {
+  config: AppConfig;
+  store: Store;
+  clock?: Clock;
+  closeStore?: () => Promise<void>;
+}
+
+/**
+ * Builds the worker process (DESIGN §1): a Nest application context, no HTTP, whose workers start
+ * as it initialises. Used by worker.ts and the tests. `close()` — also on SIGTERM/SIGINT — stops
+ * taking jobs, lets running ones finish, then closes Redis and the store.
+ */
+export async function createWorker(options: CreateWorkerOptions): Promise<INestApplicationContext> {
+  const { config, store } = options;
+  const context = await NestFactory.createApplicationContext(
+    WorkerModule.forRoot({
+      config,
+      store,
+      clock: options.clock ?? new SystemClock(),
+      closeStore: options.closeStore ?? (() => store.close()),
+    }),
+    { bufferLogs: true },
+  );
+  context.useLogger(context.get(Logger));
+  context.enableShutdownHooks();
+  return context;
+}

@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigError, loadConfig, type AppConfig } from './config/app-config';
+import { openStore } from './store/open-store';
+import { createWorker } from './worker.factory';
+
+async function bootstrap(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      // Config problems are the operator's to fix: print them all, no stack trace.
+      process.stderr.write(`stockhold worker cannot start.\n${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = new Logger('Bootstrap');
+  const opened = await openStore(config);
+  await createWorker({ config, store: opened.store, closeStore: opened.close });
+  if (opened.store.kind === 'memory') {
+    logger.warn(
+      "The worker process has an in-memory store of its own: it sees none of the API's data. " +
+        'Use WORKERS=inline with the in-memory store, or point both at MongoDB.',
+    );
+  }
+  logger.log(
+    `stockhold worker running (${config.nodeEnv}, store: ${opened.description}): search sync, ` +
+      'needsSync sweeper, expiry sweeper, daily search resync',
+  );
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(
+    `stockhold worker failed to start: ${(error as Error)?.stack ?? String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { ExpirySweeper } from './reservations/expiry-sweeper';
+import { ReservationsModule } from './reservations/reservations.module';
+import { SearchResyncModule } from './search/resync/search-resync.module';
+import { SearchWorkersModule } from './search/search-workers.module';
+
+/**
+ * The background work (DESIGN §1): the search-sync worker, the needsSync sweeper, the expiry
+ * sweeper and the daily search resync. Importing this module is what starts them, so whether a
+ * process runs them is decided by its root module alone: the worker process always imports it,
+ * the API only with WORKERS=inline (AppModule).
+ */
+@Module({
+  imports: [ReservationsModule, SearchWorkersModule, SearchResyncModule],
+  providers: [ExpirySweeper],
+  exports: [ExpirySweeper],
+})
+export class WorkersModule {}

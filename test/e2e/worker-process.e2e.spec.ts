@@ -1,0 +1,132 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/app-config';
+import { ExpirySweeper } from '../../src/reservations/expiry-sweeper';
+import { SearchResyncService } from '../../src/search/resync/search-resync.service';
+import { NeedsSyncSweeper } from '../../src/search/sync/needs-sync.sweeper';
+import { SearchSyncQueue } from '../../src/search/sync/search-sync.queue';
+import { SearchSyncWorker } from '../../src/search/sync/search-sync.worker';
+import { MemoryStore } from '../../src/store/memory/memory.store';
+import type { SearchDocument } from '../../src/store/store.types';
+import { createWorker } from '../../src/worker.factory';
+import { eventually, uniqueWord } from '../helpers/eventually';
+import { TestRedisServer } from '../helpers/redis-server';
+import { createVariant, startTestApp, TEST_JWT_SECRET, type TestApp } from '../helpers/test-app';
+
+/**
+ * The worker process (src/worker.ts → createWorker) beside an API with WORKERS=off, sharing one
+ * store and one Redis as two processes share MongoDB and Redis.
+ */
+describe('the worker process', () => {
+  let redis: TestRedisServer;
+  let store: MemoryStore;
+  let api: TestApp;
+  let worker: INestApplicationContext | undefined;
+
+  const startWorker = async () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      STORE: 'memory',
+      LOG_LEVEL: 'silent',
+      JWT_SECRET: TEST_JWT_SECRET,
+      REDIS_URL: redis.url,
+      // What the worker process is given in compose: it runs the workers whatever WORKERS says.
+      WORKERS: 'off',
+      EXPIRY_SWEEP_MS: '50',
+      SEARCH_SWEEP_MS: '600000',
+    });
+    worker = await createWorker({ config, store, closeStore: async () => undefined });
+    return worker;
+  };
+  const searchFor = async (word: string) =>
+    (await api.request('GET', `/v1/search?q=${word}`, { token: api.token('reader') })).body
+      .items as Array<Record<string, unknown>>;
+
+  beforeAll(async () => {
+    redis = await TestRedisServer.start();
+  });
+  afterEach(async () => {
+    await worker?.close();
+    worker = undefined;
+    await api.close();
+    await redis.flushAll();
+  });
+  afterAll(async () => {
+    await redis.stop();
+  });
+
+  it('syncs what the API (WORKERS=off) queued, and expires its holds; the API runs no workers', async () => {
+    store = new MemoryStore();
+    api = await startTestApp({
+      store,
+      env: { REDIS_URL: redis.url, WORKERS: 'off', RESERVATION_TTL_SECONDS: '1' },
+    });
+    expect(() => api.app.get(SearchSyncWorker)).toThrow();
+    expect(() => api.app.get(ExpirySweeper)).toThrow();
+
+    const word = uniqueWord();
+    const variantId = await createVariant(api, 2, { title: `Queued ${word}` });
+    const hold = await api.request('POST', '/v1/reservations', {
+      token: api.token('worker-shopper'),
+      body: { variantId, quantity: 2 },
+    });
+    expect(hold.status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await searchFor(word)).toEqual([]);
+    expect((await api.app.get(SearchSyncQueue).counts())?.waiting).toBe(1);
+
+    const context = await startWorker();
+    for (const provider of [SearchSyncWorker, NeedsSyncSweeper, ExpirySweeper]) {
+      expect(context.get(provider)).toBeInstanceOf(provider);
+    }
+    expect(context.get(SearchResyncService)).toBeInstanceOf(SearchResyncService);
+
+    // The queued job: sold out.
+    await eventually(async () => {
+      expect(await searchFor(word)).toEqual([
+        expect.objectContaining({ variantId, inStock: false, syncedVersion: 2 }),
+      ]);
+    }, 2000);
+    // The hold runs out after a second; the worker's expiry sweeper releases it and the release
+    // is synced back into search.
+    await eventually(async () => {
+      const reservation = await api.request('GET', `/v1/reservations/${hold.body.id}`, {
+        token: api.token('worker-shopper'),
+      });
+      expect(reservation.body.status).toBe('expired');
+      expect(await searchFor(word)).toEqual([
+        expect.objectContaining({ inStock: true, availableStock: 2, syncedVersion: 3 }),
+      ]);
+    }, 4000);
+  });
+
+  it('on close, stops taking jobs but finishes the one in flight', async () => {
+    store = new MemoryStore();
+    api = await startTestApp({ store, env: { REDIS_URL: redis.url, WORKERS: 'off' } });
+    const context = await startWorker();
+    const word = uniqueWord('slow');
+    let started = false;
+    const upsert = store.upsertSearchDocuments.bind(store);
+    store.upsertSearchDocuments = async (documents: SearchDocument[]) => {
+      if (documents.some((document) => document.title.includes(word))) {
+        started = true;
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      }
+      return upsert(documents);
+    };
+
+    const variantId = await createVariant(api, 1, { title: `Slow ${word}` });
+    await eventually(() => expect(started).toBe(true), 2000, 5);
+    await context.close();
+    worker = undefined;
+
+    // The job that was running completed, search shows it, and nothing is left running.
+    expect(await store.getSearchDocument(variantId)).toMatchObject({ syncedVersion: 1 });
+    expect((await store.getInventory(variantId))?.needsSync).toBe(false);
+    expect(await api.app.get(SearchSyncQueue).counts()).toMatchObject({ active: 0, waiting: 0 });
+    // Later changes wait in the queue for the next worker.
+    await createVariant(api, 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await api.app.get(SearchSyncQueue).counts())?.waiting).toBe(1);
+  });
+});
