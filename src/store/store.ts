@@ -89,6 +89,9 @@ export abstract class Store {
   /** Variants with their inventory, by id ascending, strictly after `afterId` (a range query, never skip). */
   abstract listVariants(afterId: string | null, limit: number): Promise<VariantWithInventory[]>;
 
+  /** How many variants exist; may be an estimate (for progress bars, never for logic). */
+  abstract countVariants(): Promise<number>;
+
   /** Inventory flagged needsSync, oldest change first. */
   abstract findPendingSyncs(limit: number): Promise<PendingSync[]>;
 

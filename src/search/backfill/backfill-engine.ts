@@ -9,8 +9,8 @@ import {
 import type { CheckpointStore } from './checkpoint-file';
 
 /**
- * What the walk needs from a store. `countVariants` is not on the Store port (yet); a store that
- * has it gets a progress bar with a total and an ETA, any other shows processed and rate only.
+ * What the walk needs from a store. `countVariants` is optional so test fakes may leave it out;
+ * with it the progress bar shows a total and an ETA, without it processed and rate only.
  */
 export type BackfillStore = Pick<Store, 'listVariants' | 'upsertSearchDocuments'> & {
   countVariants?: () => Promise<number>;

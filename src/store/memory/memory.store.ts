@@ -322,6 +322,10 @@ export class MemoryStore extends Store {
     return { ok: violations.length === 0, checked: this.inventory.size, violations };
   }
 
+  async countVariants(): Promise<number> {
+    return this.variants.size;
+  }
+
   async listVariants(afterId: string | null, limit: number): Promise<VariantWithInventory[]> {
     const after = afterId === null ? null : normalizedId(afterId, 'afterId');
     return [...this.variants.keys()]

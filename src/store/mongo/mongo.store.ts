@@ -562,6 +562,11 @@ export class MongoStore extends Store {
   // ── Search sync (DESIGN §5) ──────────────────────────────────────────────────────────────
 
   /** A range query on `_id` (never skip), then the page's inventory in one `$in` query. */
+  async countVariants(): Promise<number> {
+    // The collection's metadata count: instant at any size, and exact enough for a progress bar.
+    return this.models.variants.estimatedDocumentCount();
+  }
+
   async listVariants(afterId: string | null, limit: number): Promise<VariantWithInventory[]> {
     if (limit <= 0) return [];
     const after = afterId === null ? null : requiredObjectId(afterId, 'afterId');
