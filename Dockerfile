@@ -18,8 +18,11 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# The launcher behind `npm run migrate`; without TypeScript installed it runs dist/ as built.
+# The launchers behind `npm run migrate`, `backfill` and `token`; without TypeScript installed they
+# run dist/ as built.
 COPY migrations ./migrations
+COPY scripts/ensure-built.mjs scripts/token.mjs ./scripts/
+COPY scripts/backfill ./scripts/backfill
 # Files stay root-owned and read-only to the process: it writes nothing to disk.
 USER node
 EXPOSE 3000
