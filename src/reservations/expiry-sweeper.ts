@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { PeriodicTask } from '../common/periodic-task';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { Store } from '../store/store';
@@ -13,8 +14,7 @@ import { ReservationsService } from './reservations.service';
 @Injectable()
 export class ExpirySweeper implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(ExpirySweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly task = new PeriodicTask('expiry sweep', () => this.expireDue(), this.logger);
   /** Seconds the oldest due reservation had been waiting at the last sweep (expiry lag). */
   lagSeconds = 0;
   expiredTotal = 0;
@@ -28,31 +28,21 @@ export class ExpirySweeper implements OnModuleInit, BeforeApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.tick(), this.config.expirySweepMs);
-    this.timer.unref();
+    this.task.start(this.config.expirySweepMs);
   }
 
   /** Before the store closes, so a sweep in progress can finish its transitions. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.task.stop();
   }
 
-  /** One sweep; overlapping ticks are skipped. */
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.sweep();
-    try {
-      await this.running;
-    } catch (error) {
-      this.logger.error(`expiry sweep failed: ${(error as Error).message}`);
-    } finally {
-      this.running = undefined;
-    }
+  /** Expires everything due now (or joins the sweep in progress); returns how many were expired. */
+  sweep(): Promise<number> {
+    return this.task.run();
   }
 
   /** Expires everything due now, batch after batch; returns how many this process expired. */
-  async sweep(): Promise<number> {
+  private async expireDue(): Promise<number> {
     let expired = 0;
     const batchSize = this.config.expirySweepBatch;
     for (;;) {

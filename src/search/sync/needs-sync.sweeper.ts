@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { PeriodicTask } from '../../common/periodic-task';
 import { AppConfig } from '../../config/app-config';
 import { Store } from '../../store/store';
 import { SearchSyncQueue } from './search-sync.queue';
@@ -28,8 +29,11 @@ export interface SweepResult {
 @Injectable()
 export class NeedsSyncSweeper implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(NeedsSyncSweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<SweepResult>;
+  private readonly task = new PeriodicTask(
+    'needsSync sweep',
+    () => this.sweepBatches(),
+    this.logger,
+  );
 
   constructor(
     private readonly store: Store,
@@ -39,34 +43,16 @@ export class NeedsSyncSweeper implements OnModuleInit, BeforeApplicationShutdown
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.tick(), this.config.searchSweepMs);
-    this.timer.unref();
+    this.task.start(this.config.searchSweepMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.task.stop();
   }
 
-  /** One sweep; a tick while the previous sweep still runs is skipped. */
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    try {
-      await this.sweep();
-    } catch (error) {
-      this.logger.error(`needsSync sweep failed: ${(error as Error).message}`);
-    }
-  }
-
-  /** Queues (or, without a queue, syncs) every variant still flagged needsSync. */
-  async sweep(): Promise<SweepResult> {
-    if (this.running) return this.running;
-    this.running = this.sweepBatches();
-    try {
-      return await this.running;
-    } finally {
-      this.running = undefined;
-    }
+  /** Queues (or, without a queue, syncs) every variant still flagged needsSync; joins a sweep in progress. */
+  sweep(): Promise<SweepResult> {
+    return this.task.run();
   }
 
   private async sweepBatches(): Promise<SweepResult> {
