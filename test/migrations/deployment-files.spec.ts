@@ -33,13 +33,13 @@ describe('deployment files', () => {
 
   it('docker-compose.yml hands every service setting to the containers', () => {
     const compose = read('docker-compose.yml');
-    // Not passed through: the RS256 alternative (docs/production.md), WORKERS (set per service),
-    // the embedded development database's directory.
-    const perService = new Set(['JWT_PUBLIC_KEY', 'WORKERS', 'MONGO_DATA_DIR']);
+    // Not passed through: WORKERS (set per service), the embedded development database's directory.
+    const perService = new Set(['WORKERS', 'MONGO_DATA_DIR']);
     for (const name of CONFIG_VARIABLES.filter((each) => !perService.has(each))) {
       expect(compose, name).toMatch(new RegExp(`^  ${name}: `, 'm'));
     }
-    expect(compose).toContain('JWT_SECRET: ${JWT_SECRET:?');
+    // No default secret: an empty value makes the service refuse to boot in production.
+    expect(compose).toContain('JWT_SECRET: ${JWT_SECRET:-}');
     expect(compose).toMatch(/WORKERS: ['"]off['"]/);
     expect(compose).toContain('condition: service_completed_successfully');
     expect(compose).toMatch(/--appendfsync\s+- everysec\s+- --maxmemory-policy\s+- noeviction/);
