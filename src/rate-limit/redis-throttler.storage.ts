@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { RedisConnections } from '../common/redis/redis-connections';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { LocalRateLimiter } from './local-rate-limiter';
 
 /**
  * One atomic round trip per check: a fixed window counter plus a block key, so every instance on
@@ -49,7 +50,7 @@ type RedisWithLimiter = Redis & {
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');
-  private readonly local = new ThrottlerStorageService();
+  private readonly local = new LocalRateLimiter();
   private readonly redis: RedisWithLimiter;
   private degraded = false;
 
@@ -79,7 +80,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
-    if (!this.useRedis) return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+    if (!this.useRedis) return this.localIncrement(key, ttl, limit, blockDuration, throttlerName);
     if (this.redis.status === 'ready') {
       try {
         const tag = `{rl:${throttlerName}:${key}}`;
@@ -104,7 +105,17 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       this.markDegraded(new Error(`connection ${this.redis.status}`));
     }
     this.metrics.redisFallbacks.inc();
-    return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+    return this.localIncrement(key, ttl, limit, blockDuration, throttlerName);
+  }
+
+  private localIncrement(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): ThrottlerStorageRecord {
+    return this.local.increment(`${throttlerName}:${key}`, ttl, limit, blockDuration);
   }
 
   private markDegraded(error: unknown): void {
