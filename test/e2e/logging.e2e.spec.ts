@@ -40,4 +40,16 @@ describe('request logs', () => {
     expect(entries[0].res.statusCode).toBe(200);
     expect(lines.join('')).not.toContain(token);
   });
+
+  it('does not log health probes', async () => {
+    await t.request('GET', '/health/live', { headers: { 'x-request-id': 'probe-77' } });
+    await t.request('GET', '/v1/reservations', {
+      token: t.token('log-bob'),
+      headers: { 'x-request-id': 'after-probe-78' },
+    });
+    await expect
+      .poll(() => lines.some((line) => line.includes('after-probe-78')), { timeout: 2000 })
+      .toBe(true);
+    expect(lines.some((line) => line.includes('probe-77'))).toBe(false);
+  });
 });
