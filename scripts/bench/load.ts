@@ -1,0 +1,62 @@
+import autocannon from 'autocannon';
+import { performance } from 'node:perf_hooks';
+import { ResponseRecorder } from './stats';
+
+export interface RequestShape {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface LoadSpec {
+  url: string;
+  connections: number;
+  seconds: number;
+  /** Called for every request: each shopper and variant is chosen here. */
+  nextRequest: () => RequestShape;
+  expectedStatuses: readonly number[];
+}
+
+export interface LoadOutcome {
+  recorder: ResponseRecorder;
+  elapsedSeconds: number;
+  socketErrors: number;
+  timeouts: number;
+}
+
+/**
+ * Drives one fixed-duration load with autocannon (keep-alive connections, one request in flight
+ * per connection) and records every answer: its arrival time, latency and status.
+ */
+export function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
+  const recorder = new ResponseRecorder();
+  const expected = new Set(spec.expectedStatuses);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const instance = autocannon(
+      {
+        url: spec.url,
+        connections: spec.connections,
+        duration: spec.seconds,
+        timeout: 10,
+        requests: [{ setupRequest: () => spec.nextRequest() }],
+      },
+      (error, result) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        resolve({
+          recorder,
+          elapsedSeconds: (performance.now() - started) / 1000,
+          socketErrors: result.errors - result.timeouts,
+          timeouts: result.timeouts,
+        });
+      },
+    );
+    instance.on('response', (_client, status, _bytes, latencyMs) => {
+      recorder.record(performance.now() - started, latencyMs, status, expected.has(status));
+    });
+  });
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { buildPlan, runId } from './plan';
+
+describe('buildPlan', () => {
+  it('measures every scenario on the defaults and pairs each switch with a defaults run', () => {
+    const plan = buildPlan({ quick: false });
+    expect(plan.servers[0]).toMatchObject({ id: 'defaults', env: {} });
+    expect([...plan.servers[0].scenarios].sort()).toEqual(['live-sale', 'reads', 'sold-out']);
+    const runs = new Set(plan.servers.flatMap((s) => s.scenarios.map((c) => runId(s.id, c))));
+    for (const pair of plan.pairs) {
+      expect(runs.has(pair.onRun)).toBe(true);
+      expect(runs.has(pair.offRun)).toBe(true);
+      expect(pair.onRun.startsWith('defaults/')).toBe(true);
+    }
+    expect(plan.pairs.map((pair) => pair.offSwitch)).toEqual(
+      expect.arrayContaining([
+        'SOLD_OUT_GATE_TTL_MS=0',
+        'TOKEN_CACHE_SIZE=0',
+        'RATE_LIMIT_BACKEND=local',
+        'HOT_VARIANT_CONCURRENCY=1000',
+        'LOG_LEVEL=warn',
+      ]),
+    );
+  });
+
+  it('keeps a default run short enough: at most 3 minutes of load in all', () => {
+    const plan = buildPlan({ quick: false });
+    const runs = plan.servers.reduce((total, server) => total + server.scenarios.length, 0);
+    expect(runs * (plan.warmupSeconds + plan.durationSeconds)).toBeLessThanOrEqual(150);
+    const quick = buildPlan({ quick: true });
+    expect(quick.durationSeconds).toBeLessThan(plan.durationSeconds);
+  });
+
+  it('drops the A/B servers with skipAb, and whatever --only leaves without a scenario', () => {
+    expect(buildPlan({ quick: true, skipAb: true })).toMatchObject({ pairs: [] });
+    const soldOut = buildPlan({ quick: true, only: ['sold-out'] });
+    expect(soldOut.servers.every((server) => server.scenarios.join() === 'sold-out')).toBe(true);
+    expect(soldOut.servers.map((server) => server.id)).not.toContain('admission-off');
+    expect(soldOut.pairs.every((pair) => pair.scenario === 'sold-out')).toBe(true);
+  });
+
+  it('takes duration and connections from the options', () => {
+    expect(buildPlan({ quick: false, durationSeconds: 30, connections: 50 })).toMatchObject({
+      durationSeconds: 30,
+      connections: 50,
+    });
+  });
+});

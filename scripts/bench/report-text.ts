@@ -1,0 +1,218 @@
+import type { PairPlan } from './plan';
+import type { RunResult, SeedComparison, TargetResult } from './results';
+import { round } from './stats';
+
+/** The issue's targets for this 2-core machine, load generator included. */
+export const TARGETS = [
+  {
+    title: 'sold-out path',
+    runId: 'defaults/sold-out',
+    minRequestsPerSecond: 10_000,
+    maxP99Ms: 25,
+  },
+  {
+    title: 'live sale',
+    runId: 'defaults/live-sale',
+    minRequestsPerSecond: 5_000,
+    maxP99Ms: 50,
+  },
+] as const;
+
+/** Figures claimed by the source documents in shared/seeds, the ones to beat. */
+export const SEED_FIGURES = [
+  {
+    seed: '000_98aac23b2405d037',
+    claim: 'reservation transactions, 500 req/s',
+    requestsPerSecond: 500,
+  },
+  {
+    seed: '001_446cf9b047234af0',
+    claim: 'queue-based flash sale, 177 req/s at p95 300 ms',
+    requestsPerSecond: 177,
+    p95Ms: 300,
+  },
+  {
+    seed: '002_1658416a83edc97d',
+    claim: 'Redis-lock contention scenarios, 75–125 req/s (ratio to 125)',
+    requestsPerSecond: 125,
+  },
+] as const;
+
+const SEED_RUNS = ['defaults/live-sale', 'defaults/sold-out'];
+
+export function formatNumber(value: number): string {
+  return round(value).toLocaleString('en-US');
+}
+
+/** A figure with the range over repeated rounds, when there were several: `2,243 (2,079–2,489)`. */
+export function withRange(value: number, rounds: number[] | undefined): string {
+  if (!rounds || rounds.length < 2) return formatNumber(value);
+  return `${formatNumber(value)} (${formatNumber(Math.min(...rounds))}–${formatNumber(Math.max(...rounds))})`;
+}
+
+/**
+ * A plain fixed-width table. Columns are right-aligned (figures) except the first `textColumns`,
+ * which are left-aligned (names).
+ */
+export function formatTable(header: string[], rows: string[][], textColumns = 1): string {
+  const widths = header.map((cell, column) =>
+    Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) =>
+        column < textColumns ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
+      )
+      .join('  ')
+      .trimEnd();
+  const rule = widths.map((width) => '-'.repeat(width)).join('  ');
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+export function formatRunsTable(runs: RunResult[]): string {
+  return formatTable(
+    [
+      'run',
+      'req/s',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'max ms',
+      'CPU µs/req',
+      'requests',
+      '409',
+      'errors',
+      'oversold',
+    ],
+    runs.map((run) => [
+      run.id,
+      withRange(run.requestsPerSecond, run.repeats?.requestsPerSecond),
+      formatNumber(run.latency.p50),
+      formatNumber(run.latency.p95),
+      formatNumber(run.latency.p99),
+      formatNumber(run.latency.max),
+      run.serviceCpu
+        ? withRange(run.serviceCpu.microsPerRequest, run.repeats?.cpuMicrosPerRequest)
+        : '—',
+      formatNumber(run.requests),
+      formatNumber(run.conflicts),
+      formatNumber(run.errors),
+      run.verified ? String(run.oversold) : `${run.oversold} (!)`,
+    ]),
+  );
+}
+
+export interface PairRow {
+  pair: PairPlan;
+  on?: RunResult;
+  off?: RunResult;
+  /** on/off throughput: above 1 means the speed-up pays. */
+  throughputGain?: number;
+}
+
+export function pairRows(pairs: PairPlan[], runs: RunResult[]): PairRow[] {
+  const byId = new Map(runs.map((run) => [run.id, run]));
+  return pairs.map((pair) => {
+    const on = byId.get(pair.onRun);
+    const off = byId.get(pair.offRun);
+    const throughputGain =
+      on && off && off.requestsPerSecond > 0
+        ? on.requestsPerSecond / off.requestsPerSecond
+        : undefined;
+    return { pair, on, off, throughputGain };
+  });
+}
+
+export function formatPairsTable(rows: PairRow[]): string {
+  const figure = (run: RunResult | undefined, pick: (run: RunResult) => number) =>
+    run ? formatNumber(pick(run)) : '—';
+  return formatTable(
+    [
+      'speed-up (scenario)',
+      'off switch',
+      'on req/s',
+      'off req/s',
+      'gain',
+      'on p99',
+      'off p99',
+      'on CPU µs/req',
+      'off CPU µs/req',
+    ],
+    rows.map(({ pair, on, off, throughputGain }) => [
+      `${pair.title} (${pair.scenario})`,
+      pair.offSwitch,
+      on ? withRange(on.requestsPerSecond, on.repeats?.requestsPerSecond) : '—',
+      off ? withRange(off.requestsPerSecond, off.repeats?.requestsPerSecond) : '—',
+      throughputGain === undefined ? '—' : `×${throughputGain.toFixed(2)}`,
+      figure(on, (run) => run.latency.p99),
+      figure(off, (run) => run.latency.p99),
+      figure(on?.serviceCpu && on, (run) => run.serviceCpu!.microsPerRequest),
+      figure(off?.serviceCpu && off, (run) => run.serviceCpu!.microsPerRequest),
+    ]),
+    2,
+  );
+}
+
+export function evaluateTargets(runs: RunResult[], connections: number): TargetResult[] {
+  const byId = new Map(runs.map((run) => [run.id, run]));
+  return TARGETS.map((target) => {
+    const run = byId.get(target.runId);
+    const requirement = `≥ ${formatNumber(target.minRequestsPerSecond)} req/s, p99 ≤ ${target.maxP99Ms} ms at ${connections} connections, 0 oversold`;
+    if (!run)
+      return {
+        title: target.title,
+        runId: target.runId,
+        requirement,
+        measured: 'not run',
+        met: false,
+      };
+    const met =
+      run.requestsPerSecond >= target.minRequestsPerSecond &&
+      run.latency.p99 <= target.maxP99Ms &&
+      run.oversold === 0 &&
+      run.verified;
+    return {
+      title: target.title,
+      runId: target.runId,
+      requirement,
+      measured: `${formatNumber(run.requestsPerSecond)} req/s, p99 ${formatNumber(run.latency.p99)} ms, ${run.oversold} oversold`,
+      met,
+    };
+  });
+}
+
+export function formatTargets(targets: TargetResult[]): string {
+  return targets
+    .map(
+      (target) =>
+        `${target.met ? 'MET    ' : 'NOT MET'}  ${target.title}: ${target.measured} (target ${target.requirement})`,
+    )
+    .join('\n');
+}
+
+export function compareWithSeeds(runs: RunResult[]): SeedComparison[] {
+  const byId = new Map(runs.map((run) => [run.id, run]));
+  const rows: SeedComparison[] = [];
+  for (const seed of SEED_FIGURES) {
+    for (const runId of SEED_RUNS) {
+      const run = byId.get(runId);
+      if (!run) continue;
+      let ours = `${formatNumber(run.requestsPerSecond)} req/s`;
+      let ratio = `×${(run.requestsPerSecond / seed.requestsPerSecond).toFixed(1)} req/s`;
+      if ('p95Ms' in seed && run.latency.p95 > 0) {
+        ours += `, p95 ${formatNumber(run.latency.p95)} ms`;
+        ratio += `, p95 ×${(seed.p95Ms / run.latency.p95).toFixed(1)} lower`;
+      }
+      rows.push({ seed: seed.seed, claim: seed.claim, runId, ours, ratio });
+    }
+  }
+  return rows;
+}
+
+export function formatSeeds(rows: SeedComparison[]): string {
+  return formatTable(
+    ['seed', 'their figure', 'our run', 'ours', 'ratio'],
+    rows.map((row) => [row.seed, row.claim, row.runId, row.ours, row.ratio]),
+    5,
+  );
+}

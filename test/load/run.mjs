@@ -1,0 +1,274 @@
+#!/usr/bin/env node
+/**
+ * `npm run load -- <scenario> [--target URL]`: runs one DESIGN §11 scenario with artillery against
+ * a running stockhold. Seeds its own variant through the admin API, signs one token per virtual
+ * shopper (bots reuse theirs), runs artillery, verifies through /v1/admin/reconcile and the
+ * inventory, and ends with one result line. Exits non-zero when anything was oversold, reconcile
+ * failed, or the scenario did not show what it must.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_ACTIVE_RESERVATIONS, SCENARIOS } from './lib/catalog.mjs';
+import { AdminClient, isLoopback, ShopperClient } from './lib/client.mjs';
+import { botUnitsOn, formatResultLine, summarizeReport, verifyRun } from './lib/results.mjs';
+import { payloadRows, signingSecret, tokenSigner, toCsv } from './lib/tokens.mjs';
+
+const LOAD_DIR = dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = join(LOAD_DIR, '..', '..');
+const ARTILLERY_VERSION = '2.0.21';
+const DEFAULT_TARGET = 'http://127.0.0.1:3000';
+
+const USAGE = `Usage: npm run load -- <scenario> [--target URL] [--bot-attempts N] [--keep] [--verbose]
+
+Scenarios (DESIGN §11):
+${Object.entries(SCENARIOS)
+  .map(([name, scenario]) => `  ${name.padEnd(16)} ${scenario.description}`)
+  .join('\n')}
+
+  --target URL        the running service (default ${DEFAULT_TARGET}; loopback only unless
+                      --allow-remote is given)
+  --bot-attempts N    attempts per bot in bot-hoarding (default 20; must exceed
+                      RESERVE_RATE_LIMIT, 10 by default, for the limit to show)
+  --max-active N      the service's MAX_ACTIVE_RESERVATIONS, for the bot cap check (default 5)
+  --keep              keep the working folder (tokens, artillery report and log)
+  --verbose           show artillery's own output while it runs
+Tokens are signed with JWT_SECRET, or the development secret when it is unset (as the service).
+`;
+
+function fail(message, code = 2) {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+function parseOptions() {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        target: { type: 'string', default: DEFAULT_TARGET },
+        'allow-remote': { type: 'boolean', default: false },
+        'bot-attempts': { type: 'string' },
+        'max-active': { type: 'string' },
+        keep: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    fail(`${error.message}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const name = positionals[0];
+  if (!name || !SCENARIOS[name])
+    fail(`${name ? `Unknown scenario ${name}` : 'Name a scenario'}\n\n${USAGE}`);
+  const target = values.target.replace(/\/+$/, '');
+  let url;
+  try {
+    url = new URL(target);
+  } catch {
+    fail(`--target ${target} is not a URL`);
+  }
+  // Load belongs on this machine: refuse anything but loopback unless explicitly asked.
+  if (!isLoopback(url.hostname) && !values['allow-remote']) {
+    fail(`--target ${target} is not a loopback address; pass --allow-remote if you mean it`);
+  }
+  const positive = (raw, option, fallback) => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) fail(`--${option} must be a positive integer`);
+    return value;
+  };
+  const scenario = { ...SCENARIOS[name] };
+  if (scenario.bots)
+    scenario.botAttempts = positive(values['bot-attempts'], 'bot-attempts', scenario.botAttempts);
+  return {
+    name,
+    scenario,
+    target,
+    maxActive: positive(values['max-active'], 'max-active', DEFAULT_MAX_ACTIVE_RESERVATIONS),
+    keep: values.keep,
+    verbose: values.verbose,
+  };
+}
+
+/** Installs test/load's own dependencies (artillery) on first use; never part of the root install. */
+function ensureArtillery() {
+  const manifest = join(LOAD_DIR, 'node_modules', 'artillery', 'package.json');
+  if (
+    existsSync(manifest) &&
+    JSON.parse(readFileSync(manifest, 'utf8')).version === ARTILLERY_VERSION
+  ) {
+    return;
+  }
+  process.stderr.write(`Installing artillery ${ARTILLERY_VERSION} into test/load (once)…\n`);
+  const result = spawnSync('npm', ['ci', '--prefix', LOAD_DIR, '--no-audit', '--no-fund'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    // Artillery's playwright engine would otherwise download a browser it never needs here.
+    env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+  });
+  if (result.status !== 0) fail('npm ci --prefix test/load failed', 1);
+}
+
+function runArtillery({ scenarioFile, reportFile, logFile, env, verbose }) {
+  const bin = join(LOAD_DIR, 'node_modules', 'artillery', 'bin', 'run');
+  return new Promise((resolve, reject) => {
+    const noTelemetry = pathToFileURL(join(LOAD_DIR, 'lib', 'no-telemetry.mjs')).href;
+    const args = ['--import', noTelemetry, bin, 'run', '--output', reportFile, scenarioFile];
+    const child = spawn(process.execPath, args, {
+      cwd: LOAD_DIR,
+      // No telemetry: artillery would otherwise report each run to its vendor (see no-telemetry.mjs).
+      env: { ...process.env, ...env, ARTILLERY_DISABLE_TELEMETRY: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = [];
+    const keep = (chunk) => {
+      log.push(chunk);
+      if (verbose) process.stderr.write(chunk);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      writeFileSync(logFile, Buffer.concat(log));
+      resolve(code);
+    });
+  });
+}
+
+async function seed({ name, scenario }, admin, tag, shopperToken) {
+  const saleVariantId = await admin.createVariant(`load-${name}-${tag}`, scenario.stock);
+  const sideVariantIds = [];
+  for (let i = 0; i < (scenario.sideVariants ?? 0); i++) {
+    sideVariantIds.push(
+      await admin.createVariant(`load-${name}-${tag}-side-${i}`, scenario.sideStock),
+    );
+  }
+  if (scenario.sellOutFirst) {
+    // Sold through the API, one unit per early shopper, so the service has seen the variant
+    // go to zero (and its sold-out gate is armed) exactly as after a real sale.
+    for (let i = 0; i < scenario.stock; i++) {
+      const early = new ShopperClient(admin.baseUrl, shopperToken(`early-${i}`));
+      await early.reserve(saleVariantId, 1);
+    }
+  }
+  return { saleVariantId, sideVariantIds };
+}
+
+async function main() {
+  const options = parseOptions();
+  const { name, scenario, target } = options;
+  ensureArtillery();
+
+  const admin = new AdminClient(target, '');
+  await admin
+    .health()
+    .catch((error) =>
+      fail(`No stockhold answering at ${target} (${error.message}). Start it first: npm start`, 1),
+    );
+  const sign = tokenSigner(signingSecret(process.env, REPO_ROOT));
+  const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  admin.token = sign(`load-admin-${tag}`, { admin: true });
+  // Shopper ids are unique per run: a shopper from an earlier run still holds its units.
+  const shopperToken = (id) => sign(`load-${tag}-${id}`);
+
+  const { saleVariantId, sideVariantIds } = await seed(options, admin, tag, shopperToken);
+  const before = await admin.inventory(saleVariantId);
+  const stockAtStart = before.availableStock;
+
+  const workDir = mkdtempSync(join(tmpdir(), `stockhold-load-${name}-`));
+  const rows = payloadRows(scenario, shopperToken);
+  const payloadFile = join(workDir, 'shoppers.csv');
+  writeFileSync(payloadFile, toCsv(rows, Boolean(scenario.bots)));
+  const reportFile = join(workDir, 'report.json');
+  const logFile = join(workDir, 'artillery.log');
+
+  process.stderr.write(
+    `${name}: ${scenario.description}; variant ${saleVariantId} with ${stockAtStart} units at ${target}\n`,
+  );
+  const exitCode = await runArtillery({
+    scenarioFile: join(LOAD_DIR, 'scenarios', `${name}.yml`),
+    reportFile,
+    logFile,
+    verbose: options.verbose,
+    env: {
+      STOCKHOLD_TARGET: target,
+      // Artillery resolves payload paths against the scenario file's folder, even absolute ones.
+      STOCKHOLD_SHOPPERS_CSV: relative(join(LOAD_DIR, 'scenarios'), payloadFile),
+      STOCKHOLD_VARIANT_ID: saleVariantId,
+      STOCKHOLD_SIDE_VARIANT_IDS: sideVariantIds.join(','),
+      STOCKHOLD_BOT_ATTEMPTS: String(scenario.botAttempts ?? 1),
+    },
+  });
+  if (exitCode !== 0 || !existsSync(reportFile)) {
+    const tail = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
+    fail(`artillery exited with ${exitCode}; its log (${logFile}) ends:\n${tail}`, 1);
+  }
+
+  const summary = summarizeReport(JSON.parse(readFileSync(reportFile, 'utf8')));
+  const after = await admin.inventory(saleVariantId);
+  const reconcile = await admin.reconcile();
+  let botHolds;
+  if (scenario.bots) {
+    const bots = rows.filter((row) => row.role === 'bot');
+    botHolds = {
+      maxActiveReservations: options.maxActive,
+      bots: await Promise.all(
+        bots.map(async (bot) => ({
+          id: bot.id,
+          holds: await new ShopperClient(target, bot.token).activeReservations(),
+        })),
+      ),
+    };
+  }
+  const verdict = verifyRun({
+    scenario,
+    stockAtStart,
+    tokens: rows.length,
+    before,
+    after,
+    reconcile,
+    summary,
+    botHolds,
+  });
+
+  const statuses = Object.entries(summary.codes)
+    .map(([code, value]) => `${code} × ${value}`)
+    .join(', ');
+  const lines = [
+    `requests ${summary.requests}, answered ${summary.responses} (${statuses || 'none'}), unanswered ${summary.errors}`,
+    `inventory after: total ${after.totalStock}, reserved ${after.reservedStock}, available ${after.availableStock}; reconcile ${reconcile.ok ? 'ok' : 'FAILED'}`,
+  ];
+  if (botHolds) {
+    const botUnits = botUnitsOn(botHolds, saleVariantId);
+    const most = Math.max(0, ...botHolds.bots.map((bot) => bot.holds.length));
+    lines.push(
+      `bots: ${JSON.stringify(summary.byRole.bot ?? {})}, most active holds by one bot ${most} (cap ${options.maxActive}), ${botUnits} sale units`,
+      `shoppers: ${JSON.stringify(summary.byRole.shopper ?? {})}, ${verdict.reserved - botUnits} sale units`,
+    );
+  }
+  for (const problem of verdict.problems) lines.push(`PROBLEM: ${problem}`);
+  if (options.keep || !verdict.ok) lines.push(`working folder: ${workDir}`);
+  else rmSync(workDir, { recursive: true, force: true });
+  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(
+    `${formatResultLine(name, {
+      reserved: verdict.reserved,
+      stock: stockAtStart,
+      oversold: verdict.oversold,
+      codes: summary.codes,
+      latency: summary.latency,
+    })}\n`,
+  );
+  process.exit(verdict.ok ? 0 : 1);
+}
+
+main().catch((error) => fail(`load run failed: ${error?.stack ?? error}`, 1));
