@@ -1,4 +1,10 @@
-import { pairRows, withRange } from './report-text';
+import {
+  formatNumber as fmt,
+  pairRows,
+  RUNS_TABLE_HEADER,
+  runsTableRow,
+  withRange,
+} from './report-text';
 import type { BenchReport, RunResult } from './results';
 import { round } from './stats';
 
@@ -148,8 +154,6 @@ function table(header: string[], rows: string[][], textColumns = 1): string {
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
-const fmt = (value: number) => round(value).toLocaleString('en-US');
-
 function runSection(run: RunResult): string {
   const seconds = run.perSecond;
   const latency = lineChart(
@@ -177,36 +181,7 @@ ${problems}<div class="charts">${latency}${throughput}</div></section>`;
 }
 
 export function renderHtml(report: BenchReport): string {
-  const runsTable = table(
-    [
-      'run',
-      'req/s',
-      'p50 ms',
-      'p95 ms',
-      'p99 ms',
-      'max ms',
-      'service CPU µs/req',
-      'requests',
-      '409',
-      'errors',
-      'oversold',
-    ],
-    report.runs.map((run) => [
-      run.id,
-      withRange(run.requestsPerSecond, run.repeats?.requestsPerSecond),
-      fmt(run.latency.p50),
-      fmt(run.latency.p95),
-      fmt(run.latency.p99),
-      fmt(run.latency.max),
-      run.serviceCpu
-        ? withRange(run.serviceCpu.microsPerRequest, run.repeats?.cpuMicrosPerRequest)
-        : '—',
-      fmt(run.requests),
-      fmt(run.conflicts),
-      fmt(run.errors),
-      String(run.oversold),
-    ]),
-  );
+  const runsTable = table(RUNS_TABLE_HEADER, report.runs.map(runsTableRow));
   const pairs = pairRows(report.pairs, report.runs);
   const pairsTable = table(
     [

@@ -69,37 +69,41 @@ export function formatTable(header: string[], rows: string[][], textColumns = 1)
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
+/** The runs table, one row per run: the same columns in the terminal and in the HTML report. */
+export const RUNS_TABLE_HEADER = [
+  'run',
+  'req/s',
+  'p50 ms',
+  'p95 ms',
+  'p99 ms',
+  'max ms',
+  'CPU µs/req',
+  'requests',
+  '409',
+  'errors',
+  'oversold',
+];
+
+export function runsTableRow(run: RunResult): string[] {
+  return [
+    run.id,
+    withRange(run.requestsPerSecond, run.repeats?.requestsPerSecond),
+    formatNumber(run.latency.p50),
+    formatNumber(run.latency.p95),
+    formatNumber(run.latency.p99),
+    formatNumber(run.latency.max),
+    run.serviceCpu
+      ? withRange(run.serviceCpu.microsPerRequest, run.repeats?.cpuMicrosPerRequest)
+      : '—',
+    formatNumber(run.requests),
+    formatNumber(run.conflicts),
+    formatNumber(run.errors),
+    run.verified ? String(run.oversold) : `${run.oversold} (!)`,
+  ];
+}
+
 export function formatRunsTable(runs: RunResult[]): string {
-  return formatTable(
-    [
-      'run',
-      'req/s',
-      'p50 ms',
-      'p95 ms',
-      'p99 ms',
-      'max ms',
-      'CPU µs/req',
-      'requests',
-      '409',
-      'errors',
-      'oversold',
-    ],
-    runs.map((run) => [
-      run.id,
-      withRange(run.requestsPerSecond, run.repeats?.requestsPerSecond),
-      formatNumber(run.latency.p50),
-      formatNumber(run.latency.p95),
-      formatNumber(run.latency.p99),
-      formatNumber(run.latency.max),
-      run.serviceCpu
-        ? withRange(run.serviceCpu.microsPerRequest, run.repeats?.cpuMicrosPerRequest)
-        : '—',
-      formatNumber(run.requests),
-      formatNumber(run.conflicts),
-      formatNumber(run.errors),
-      run.verified ? String(run.oversold) : `${run.oversold} (!)`,
-    ]),
-  );
+  return formatTable(RUNS_TABLE_HEADER, runs.map(runsTableRow));
 }
 
 export interface PairRow {
