@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { DestinationStream } from 'pino';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { Clock, SystemClock } from './common/clock';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { createLogger, logRequests, PinoNestLogger } from './common/logging';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import type { Store } from './store/store';
@@ -21,11 +22,14 @@ export interface CreateAppOptions {
   store: Store;
   clock?: Clock;
   closeStore?: () => Promise<void>;
+  /** Where log lines go; stdout unless given (tests collect them). */
+  logDestination?: DestinationStream;
 }
 
 /** Builds the configured HTTP application (not yet listening). Used by main.ts and the e2e tests. */
 export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
   const { config, store } = options;
+  const logger = createLogger(config, options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
@@ -33,10 +37,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
-      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-      // The request logger reads the same id from the raw request.
-      (request as IncomingMessage & { id?: string }).id = id;
-      return id;
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -47,14 +48,14 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
       closeStore: options.closeStore ?? (() => store.close()),
     }),
     adapter,
-    { bufferLogs: true },
+    { logger: new PinoNestLogger(logger) },
   );
-  app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
   });
+  logRequests(fastify, logger);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { Clock, SystemClock } from './common/clock';
+import { createLogger, PinoNestLogger } from './common/logging';
 import type { AppConfig } from './config/app-config';
 import type { Store } from './store/store';
 import { WorkerModule } from './worker.module';
@@ -27,9 +27,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<INestA
       clock: options.clock ?? new SystemClock(),
       closeStore: options.closeStore ?? (() => store.close()),
     }),
-    { bufferLogs: true },
+    { logger: new PinoNestLogger(createLogger(config)) },
   );
-  context.useLogger(context.get(Logger));
   context.enableShutdownHooks();
   return context;
 }

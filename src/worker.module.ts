@@ -1,6 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
-import { loggerOptions } from './common/logging';
 import { CoreModule, CoreOptions } from './core.module';
 import { WorkersModule } from './workers.module';
 
@@ -11,7 +9,6 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        LoggerModule.forRoot(loggerOptions(options.config)),
         CoreModule.forRoot(options),
         WorkersModule,
       ],

@@ -1,50 +1,106 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Params } from 'nestjs-pino';
+import type { LoggerService } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { AppConfig } from '../config/app-config';
 
 const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
 
+/** Lines are written once this much is buffered, or after LOG_FLUSH_MS, whichever comes first. */
+const LOG_BATCH_BYTES = 8192;
+const LOG_FLUSH_MS = 250;
+
 /**
- * JSON logs through pino: one line per request with the request id (the same id Fastify echoes in
- * X-Request-Id and error bodies). Credentials never reach a log line.
+ * The process's one pino logger: JSON lines on stdout, written asynchronously in batches of 8 KiB
+ * or every 250 ms (sonic-boom). A busy service makes one write per ~30 lines instead of one per
+ * request (docs/benchmarks.md); a quiet one shows each line within a quarter of a second. pino
+ * flushes what is pending when the process exits; a SIGKILL can lose the last quarter second.
+ * Credentials never reach a line.
  */
-export function loggerOptions(config: AppConfig): Params {
-  return {
-    pinoHttp: {
+export function createLogger(config: AppConfig, destination?: DestinationStream): Logger {
+  return pino(
+    {
       level: config.logLevel,
-      // Fastify sets the raw request's id from X-Request-Id (or a UUID); reuse it so lines match.
-      genReqId: (request: IncomingMessage) =>
-        (request as IncomingMessage & { id?: string }).id ?? '',
-      autoLogging: {
-        // originalUrl: the middleware layer may rewrite request.url before the response is logged.
-        ignore: (request: IncomingMessage & { originalUrl?: string }) =>
-          QUIET_PATHS.test(request.originalUrl ?? request.url ?? ''),
-      },
       redact: {
         paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
         censor: '[redacted]',
       },
-      // The serializers below get the raw request and response. pino-http's default wrapping first
-      // builds pino-std-serializers' full request and response objects (headers included) on
-      // every request, only for these to pick a few fields: 3–9% of the CPU of a reservation or
-      // inventory request, as measured in docs/benchmarks.md. The fields logged are the same.
-      wrapSerializers: false,
-      serializers: {
-        req: (request: IncomingMessage & { id?: string; originalUrl?: string }) => ({
-          id: request.id,
-          method: request.method,
-          // The path as the client sent it (what the wrapped serializer logged), since the
-          // middleware layer may rewrite request.url.
-          url: request.originalUrl ?? request.url,
-        }),
-        res: (response: ServerResponse) => ({ statusCode: response.statusCode }),
-      },
-      customLogLevel: (_request, response, error) =>
-        error || response.statusCode >= 500
-          ? 'error'
-          : response.statusCode >= 400
-            ? 'info'
-            : 'info',
     },
-  };
+    destination ??
+      pino.destination({
+        dest: 1,
+        sync: false,
+        minLength: LOG_BATCH_BYTES,
+        periodicFlush: LOG_FLUSH_MS,
+      }),
+  );
+}
+
+/**
+ * One line per answered request, written from Fastify's onResponse hook: the request id (the
+ * same id echoed in X-Request-Id and error bodies), method, path, status and time taken.
+ * Health probes and metric scrapes are not logged.
+ *
+ * Why a hook and not pino-http through Nest's middleware layer: that route cost 35–45% of the
+ * CPU of a reservation request (middie plus AsyncLocalStorage on every promise), as measured in
+ * docs/benchmarks.md; this line costs a few microseconds.
+ */
+export function logRequests(fastify: FastifyInstance, logger: Logger): void {
+  if (!logger.isLevelEnabled('info')) return;
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (!QUIET_PATHS.test(request.url)) {
+      const status = reply.statusCode;
+      const line = {
+        req: { id: request.id, method: request.method, url: request.url },
+        res: { statusCode: status },
+        responseTime: Math.round(reply.elapsedTime * 100) / 100,
+      };
+      if (status >= 500) logger.error(line, 'request failed');
+      else logger.info(line, 'request completed');
+    }
+    done();
+  });
+}
+
+/** Nest's own messages (boot, shutdown, warnings from providers) through the same pino logger. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  /** Nest passes the context last; an error's stack, when given, comes before it. */
+  private write(level: pino.Level, message: unknown, rest: unknown[]): void {
+    if (!this.logger.isLevelEnabled(level)) return;
+    const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? rest.pop() : undefined;
+    const fields: Record<string, unknown> = {};
+    if (context) fields.context = context;
+    if (message instanceof Error) {
+      fields.err = message;
+      this.logger[level](fields, message.message);
+      return;
+    }
+    const stack = rest.find((item) => typeof item === 'string');
+    if (stack) fields.stack = stack;
+    if (typeof message === 'object' && message !== null) {
+      this.logger[level]({ ...fields, ...message });
+    } else {
+      this.logger[level](fields, String(message));
+    }
+  }
 }

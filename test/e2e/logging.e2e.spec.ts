@@ -1,22 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 describe('request logs', () => {
   let t: TestApp;
   const lines: string[] = [];
   beforeAll(async () => {
-    const write = process.stdout.write.bind(process.stdout);
-    vi.spyOn(process.stdout, 'write').mockImplementation(
-      (chunk: string | Uint8Array, ...rest: unknown[]) => {
-        lines.push(String(chunk));
-        return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-      },
-    );
-    t = await startTestApp({ env: { LOG_LEVEL: 'info' } });
+    t = await startTestApp({
+      env: { LOG_LEVEL: 'info' },
+      logDestination: { write: (chunk: string) => lines.push(chunk) },
+    });
   });
   afterAll(async () => {
     await t.close();
-    vi.restoreAllMocks();
   });
 
   it('writes one JSON line per request with its request id and never the token', async () => {

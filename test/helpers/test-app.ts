@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createSigner } from 'fast-jwt';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { createApp } from '../../src/app.factory';
 import { ManualClock, SystemClock, type Clock } from '../../src/common/clock';
@@ -43,6 +44,8 @@ export interface TestAppOptions {
   /** Use a manual clock the test moves; by default the system clock. */
   manualClock?: boolean;
   store?: Store;
+  /** Collects the app's log lines (by default they go to stdout). */
+  logDestination?: DestinationStream;
 }
 
 /** Starts the real HTTP app on a free loopback port, on the in-memory store. */
@@ -61,7 +64,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const store = options.store ?? new MemoryStore();
   const clock = options.manualClock ? new ManualClock(new Date()) : new SystemClock();
-  const app = await createApp({ config, store, clock });
+  const app = await createApp({ config, store, clock, logDestination: options.logDestination });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
