@@ -1,13 +1,13 @@
 import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AuthGuard } from './common/auth/auth.guard';
+import { AccessControl } from './access/access-control';
+import { AccessGuard } from './access/access.guard';
 import { TokenVerifier } from './common/auth/token-verifier';
 import { RedisModule } from './common/redis/redis.module';
 import { Clock } from './common/clock';
 import { AppConfig } from './config/app-config';
 import { StockEvents } from './events/stock-events';
 import { MetricsModule } from './metrics/metrics.module';
-import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { Store } from './store/store';
 
@@ -41,11 +41,11 @@ export class CoreModule {
         { provide: StoreCloser, useValue: new StoreCloser(options.closeStore) },
         StockEvents,
         TokenVerifier,
-        // Guards run in this order: rate limits first, so floods are refused before token checks.
-        { provide: APP_GUARD, useClass: RateLimitGuard },
-        { provide: APP_GUARD, useClass: AuthGuard },
+        AccessControl,
+        // Rate limits and authentication for every route, in one guard (src/access).
+        { provide: APP_GUARD, useClass: AccessGuard },
       ],
-      exports: [AppConfig, Store, Clock, StockEvents, TokenVerifier],
+      exports: [AppConfig, Store, Clock, StockEvents, TokenVerifier, AccessControl],
     };
   }
 }

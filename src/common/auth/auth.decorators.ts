@@ -11,9 +11,13 @@ export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 /** Only tokens whose `roles` contain `admin`. */
 export const AdminOnly = () => SetMetadata(ADMIN_ROUTE, true);
 
-export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+export type AuthenticatedRequest = FastifyRequest & {
+  principal?: Principal;
+  /** Set once the request passed its route's access checks (src/access). */
+  admitted?: boolean;
+};
 
-/** The verified caller, set by AuthGuard. */
+/** The verified caller, set by AccessControl. */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext) => {
   return context.switchToHttp().getRequest<AuthenticatedRequest>().principal as Principal;
 });

@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ThrottlerStorage } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { RedisConnections } from '../common/redis/redis-connections';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { LocalRateLimiter } from './local-rate-limiter';
+import { LocalRateLimiter, type RateLimitRecord } from './local-rate-limiter';
 
 /**
  * One atomic round trip per check: a fixed window counter plus a block key, so every instance on
@@ -30,8 +29,6 @@ end
 return {hits, windowLeft, 0, 0}
 `;
 
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
-
 type RedisWithLimiter = Redis & {
   stockholdRateLimit(
     hitsKey: string,
@@ -43,12 +40,12 @@ type RedisWithLimiter = Redis & {
 };
 
 /**
- * @nestjs/throttler storage in Redis, with a per-process fallback: when Redis cannot answer, the
+ * Rate-limit counters in Redis, with a per-process fallback: when Redis cannot answer, the
  * check is made against local memory (logged once per outage, counted in metrics), so a Redis
  * outage never turns into 500s or into no limits at all. Shared limits resume when Redis returns.
  */
 @Injectable()
-export class RedisThrottlerStorage implements ThrottlerStorage {
+export class RateLimitStorage {
   private readonly logger = new Logger('RateLimit');
   private readonly local = new LocalRateLimiter();
   private readonly redis: RedisWithLimiter;
@@ -73,17 +70,20 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     return this.degraded;
   }
 
+  /**
+   * Counts one hit of `key` (limiter name and caller, e.g. `reserve:alice`) in a window of `ttl` ms
+   * allowing `limit` hits; past it the key is blocked for `blockDuration` ms.
+   */
   async increment(
     key: string,
     ttl: number,
     limit: number,
     blockDuration: number,
-    throttlerName: string,
-  ): Promise<ThrottlerStorageRecord> {
-    if (!this.useRedis) return this.localIncrement(key, ttl, limit, blockDuration, throttlerName);
+  ): Promise<RateLimitRecord> {
+    if (!this.useRedis) return this.local.increment(key, ttl, limit, blockDuration);
     if (this.redis.status === 'ready') {
       try {
-        const tag = `{rl:${throttlerName}:${key}}`;
+        const tag = `{rl:${key}}`;
         const [hits, windowLeftMs, blocked, blockLeftMs] = await this.redis.stockholdRateLimit(
           `${tag}:hits`,
           `${tag}:block`,
@@ -105,17 +105,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       this.markDegraded(new Error(`connection ${this.redis.status}`));
     }
     this.metrics.redisFallbacks.inc();
-    return this.localIncrement(key, ttl, limit, blockDuration, throttlerName);
-  }
-
-  private localIncrement(
-    key: string,
-    ttl: number,
-    limit: number,
-    blockDuration: number,
-    throttlerName: string,
-  ): ThrottlerStorageRecord {
-    return this.local.increment(`${throttlerName}:${key}`, ttl, limit, blockDuration);
+    return this.local.increment(key, ttl, limit, blockDuration);
   }
 
   private markDegraded(error: unknown): void {

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { RateLimitExceededError } from '../common/errors/domain-errors';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import type { RateLimitRecord } from './local-rate-limiter';
+import { RateLimitStorage } from './rate-limit.storage';
+
+/** The two limits of DESIGN §6: per client IP on every route, per shopper on reservation writes. */
+export type LimiterName = 'global' | 'reserve';
+
+/** One limit to count a request against, and whom it is counted for. */
+export interface LimitHit {
+  limiter: LimiterName;
+  /** The client IP (global) or the shopper's id (reserve). */
+  tracker: string;
+}
+
+interface Rule {
+  limit: number;
+  windowMs: number;
+}
+
+/**
+ * Counts a request against its limits and refuses it with 429 RATE_LIMIT_EXCEEDED (and
+ * Retry-After) when any is exceeded. Every limited response carries the standard RateLimit-Limit /
+ * -Remaining / -Reset headers of the limit nearest to exhaustion.
+ *
+ * The limits of one request are counted concurrently; with the request-path Redis client's
+ * auto-pipelining they leave in one write and come back in one round trip.
+ */
+@Injectable()
+export class RateLimits {
+  private readonly rules: Record<LimiterName, Rule>;
+
+  constructor(
+    config: AppConfig,
+    private readonly storage: RateLimitStorage,
+    private readonly metrics: MetricsService,
+  ) {
+    this.rules = {
+      global: { limit: config.globalRateLimit, windowMs: config.globalRateWindowSeconds * 1000 },
+      reserve: { limit: config.reserveRateLimit, windowMs: config.reserveRateWindowSeconds * 1000 },
+    };
+  }
+
+  async enforce(hits: readonly LimitHit[], reply: FastifyReply): Promise<void> {
+    if (hits.length === 0) return;
+    const records = await Promise.all(hits.map((hit) => this.count(hit)));
+    let nearest = 0;
+    let blocked = -1;
+    for (let i = 0; i < records.length; i++) {
+      if (remaining(records[i], this.rule(hits[i])) < remaining(records[nearest], this.rule(hits[nearest])))
+        nearest = i;
+      if (blocked < 0 && records[i].isBlocked) blocked = i;
+    }
+    const shown = blocked >= 0 ? blocked : nearest;
+    const record = records[shown];
+    void reply.header('RateLimit-Limit', this.rule(hits[shown]).limit);
+    void reply.header('RateLimit-Remaining', remaining(record, this.rule(hits[shown])));
+    void reply.header(
+      'RateLimit-Reset',
+      record.isBlocked ? record.timeToBlockExpire : record.timeToExpire,
+    );
+    if (blocked >= 0) {
+      this.metrics.rateLimited.inc({ limiter: hits[blocked].limiter });
+      throw new RateLimitExceededError(Math.max(1, record.timeToBlockExpire));
+    }
+  }
+
+  private count(hit: LimitHit): Promise<RateLimitRecord> {
+    const { limit, windowMs } = this.rule(hit);
+    // A blocked caller stays blocked for one window.
+    return this.storage.increment(`${hit.limiter}:${hit.tracker}`, windowMs, limit, windowMs);
+  }
+
+  private rule(hit: LimitHit): Rule {
+    return this.rules[hit.limiter];
+  }
+}
+
+function remaining(record: RateLimitRecord, rule: Rule): number {
+  return record.isBlocked ? 0 : Math.max(0, rule.limit - record.totalHits);
+}
