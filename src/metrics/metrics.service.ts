@@ -62,6 +62,15 @@ export class MetricsService {
     this.onScrape(() => this.transactionRetries.set(store.transactionRetries));
   }
 
+  /**
+   * Counts one reservation attempt and its time to answer. `result` is `created` or the error code.
+   * `startedAt` is a performance.now() reading taken when the attempt began.
+   */
+  recordReservation(result: string, startedAt: number): void {
+    this.reservationOutcomes.inc({ result });
+    this.reservationDuration.observe({ result }, (performance.now() - startedAt) / 1000);
+  }
+
   /** Registers a callback run before every scrape (to copy figures kept elsewhere). */
   onScrape(collect: () => void): void {
     this.collectors.push(collect);

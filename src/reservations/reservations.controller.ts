@@ -9,14 +9,12 @@ import {
   Post,
   Query,
   Res,
-  UseInterceptors,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser } from '../common/auth/auth.decorators';
 import type { Principal } from '../common/auth/principal';
 import { ObjectIdPipe } from '../common/object-id.pipe';
-import { ReservationMetricsInterceptor } from '../metrics/reservation-metrics.interceptor';
 import { ReserveRateLimited } from '../rate-limit/rate-limit.decorators';
 import { ListReservationsDto } from './dto/list-reservations.dto';
 import { ReserveDto } from './dto/reserve.dto';
@@ -31,7 +29,6 @@ export class ReservationsController {
 
   @Post()
   @ReserveRateLimited()
-  @UseInterceptors(ReservationMetricsInterceptor)
   @ApiOperation({ summary: 'Hold stock of a variant for the calling shopper' })
   @ApiHeader({
     name: 'Idempotency-Key',

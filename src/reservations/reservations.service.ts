@@ -10,6 +10,7 @@ import {
 } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
 import { StockEvents } from '../events/stock-events';
+import { MetricsService } from '../metrics/metrics.service';
 import { Store } from '../store/store';
 import type { Reservation, ReservationChange, ReservationStatus } from '../store/store.types';
 import { AdmissionControl } from './admission-control';
@@ -40,9 +41,26 @@ export class ReservationsService {
     private readonly soldOutGate: SoldOutGate,
     private readonly admission: AdmissionControl,
     private readonly stockEvents: StockEvents,
+    private readonly metrics: MetricsService,
   ) {}
 
+  /** Holds stock for a shopper; every attempt is counted and timed by result (DESIGN §10). */
   async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
+    const startedAt = performance.now();
+    try {
+      const outcome = await this.attemptReserve(request);
+      this.metrics.recordReservation('created', startedAt);
+      return outcome;
+    } catch (error) {
+      this.metrics.recordReservation(
+        error instanceof DomainError ? error.code : 'INTERNAL_ERROR',
+        startedAt,
+      );
+      throw error;
+    }
+  }
+
+  private async attemptReserve(request: ReserveRequest): Promise<ReserveOutcome> {
     const { userId, variantId, quantity, idempotencyKey } = request;
     if (quantity > this.config.maxQuantityPerReservation) {
       throw new ValidationFailedError(
