@@ -8,8 +8,16 @@ export abstract class DomainError extends Error {
   /** Extra response headers (e.g. Retry-After). */
   readonly headers: Record<string, string> = {};
 
+  /**
+   * Domain errors are expected outcomes (a sold-out variant, a bad token), answered by code and
+   * message; a stack trace would say nothing and costs microseconds on every refusal, which under
+   * a sold-out stampede is every request. So none is captured.
+   */
   constructor(message: string) {
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = new.target.name;
   }
 }
