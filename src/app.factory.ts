@@ -9,6 +9,7 @@ import { Clock, SystemClock } from './common/clock';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { createLogger, logRequests, PinoNestLogger } from './common/logging';
 import { createValidationPipe } from './common/validation';
+import { installSoldOutFastPath } from './reservations/sold-out-fast-path';
 import type { AppConfig } from './config/app-config';
 import type { Store } from './store/store';
 
@@ -56,6 +57,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     void reply.header('X-Request-Id', request.id);
   });
   logRequests(fastify, logger);
+  installSoldOutFastPath(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();

@@ -10,6 +10,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser } from '../common/auth/auth.decorators';
@@ -20,6 +21,7 @@ import { ListReservationsDto } from './dto/list-reservations.dto';
 import { ReserveDto } from './dto/reserve.dto';
 import { presentReservation, ReservationResponse } from './reservation.presenter';
 import { ReservationsService } from './reservations.service';
+import { SOLD_OUT_FAST_PATH } from './sold-out-fast-path';
 
 @ApiTags('reservations')
 @ApiBearerAuth()
@@ -29,6 +31,8 @@ export class ReservationsController {
 
   @Post()
   @ReserveRateLimited()
+  // A stampede on a sold-out variant is answered before Nest's pipeline (sold-out-fast-path.ts).
+  @RouteConfig({ [SOLD_OUT_FAST_PATH]: true })
   @ApiOperation({ summary: 'Hold stock of a variant for the calling shopper' })
   @ApiHeader({
     name: 'Idempotency-Key',
