@@ -8,10 +8,7 @@ export class WorkerModule {
   static forRoot(options: CoreOptions): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [
-        CoreModule.forRoot(options),
-        WorkersModule,
-      ],
+      imports: [CoreModule.forRoot(options), WorkersModule],
     };
   }
 }

@@ -39,7 +39,8 @@ export class AccessControl {
     }
     const hits: LimitHit[] = [];
     if (policy.globalLimit) hits.push({ limiter: 'global', tracker: request.ip });
-    if (policy.reserveLimit && principal) hits.push({ limiter: 'reserve', tracker: principal.userId });
+    if (policy.reserveLimit && principal)
+      hits.push({ limiter: 'reserve', tracker: principal.userId });
     // Throws for the per-IP limit before the per-shopper one; a bad token adds no shopper hit.
     await this.limits.enforce(hits, reply);
     if (authError) throw authError;

@@ -87,7 +87,8 @@ export class PinoNestLogger implements LoggerService {
   /** Nest passes the context last; an error's stack, when given, comes before it. */
   private write(level: pino.Level, message: unknown, rest: unknown[]): void {
     if (!this.logger.isLevelEnabled(level)) return;
-    const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? rest.pop() : undefined;
+    const context =
+      rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? rest.pop() : undefined;
     const fields: Record<string, unknown> = {};
     if (context) fields.context = context;
     if (message instanceof Error) {

@@ -50,7 +50,10 @@ export class RateLimits {
     let nearest = 0;
     let blocked = -1;
     for (let i = 0; i < records.length; i++) {
-      if (remaining(records[i], this.rule(hits[i])) < remaining(records[nearest], this.rule(hits[nearest])))
+      if (
+        remaining(records[i], this.rule(hits[i])) <
+        remaining(records[nearest], this.rule(hits[nearest]))
+      )
         nearest = i;
       if (blocked < 0 && records[i].isBlocked) blocked = i;
     }
