@@ -5,43 +5,71 @@ import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { LocalRateLimiter, type RateLimitRecord } from './local-rate-limiter';
 
+/** One counter to bump: `key` names the limiter and the caller (e.g. `reserve:alice`). */
+export interface RateLimitCheck {
+  key: string;
+  /** Window length, ms. */
+  ttlMs: number;
+  /** Hits allowed per window. */
+  limit: number;
+  /** How long a caller over the limit stays refused, ms. */
+  blockMs: number;
+}
+
 /**
- * One atomic round trip per check: a fixed window counter plus a block key, so every instance on
- * the same Redis shares one limit. Both keys share a hash tag so the script also runs on a cluster.
- * Returns [hits, msToWindowEnd, blocked (0|1), msToBlockEnd].
+ * Every limit of one request in one atomic script call: per limit, a fixed window counter plus a
+ * block key, so every instance on the same Redis shares one limit. Keys come in pairs (hits,
+ * block) and ARGV in triples (window ms, limit, block ms); the reply has four numbers per limit:
+ * hits, ms to window end, blocked (0|1), ms to block end.
+ *
+ * All keys of a call must live on one Redis node: a single Redis, or a primary with replicas
+ * (DESIGN §6). Redis Cluster would refuse the call with CROSSSLOT.
  */
 const INCREMENT_SCRIPT = `
-local blockedFor = redis.call('PTTL', KEYS[2])
-if blockedFor > 0 then
-  local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
-  return {hits, redis.call('PTTL', KEYS[1]), 1, blockedFor}
+local out = {}
+for i = 1, #KEYS / 2 do
+  local hitsKey, blockKey = KEYS[2 * i - 1], KEYS[2 * i]
+  local ttl, limit, block = ARGV[3 * i - 2], tonumber(ARGV[3 * i - 1]), ARGV[3 * i]
+  local blockedFor = redis.call('PTTL', blockKey)
+  if blockedFor > 0 then
+    local hits = tonumber(redis.call('GET', hitsKey) or '0')
+    out[#out + 1] = hits
+    out[#out + 1] = redis.call('PTTL', hitsKey)
+    out[#out + 1] = 1
+    out[#out + 1] = blockedFor
+  else
+    local hits = redis.call('INCR', hitsKey)
+    local windowLeft = redis.call('PTTL', hitsKey)
+    if windowLeft < 0 then
+      redis.call('PEXPIRE', hitsKey, ttl)
+      windowLeft = tonumber(ttl)
+    end
+    out[#out + 1] = hits
+    out[#out + 1] = windowLeft
+    if hits > limit then
+      redis.call('SET', blockKey, '1', 'PX', block)
+      out[#out + 1] = 1
+      out[#out + 1] = tonumber(block)
+    else
+      out[#out + 1] = 0
+      out[#out + 1] = 0
+    end
+  end
 end
-local hits = redis.call('INCR', KEYS[1])
-local windowLeft = redis.call('PTTL', KEYS[1])
-if windowLeft < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  windowLeft = tonumber(ARGV[1])
-end
-if hits > tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
-  return {hits, windowLeft, 1, tonumber(ARGV[3])}
-end
-return {hits, windowLeft, 0, 0}
+return out
 `;
 
 type RedisWithLimiter = Redis & {
+  /** numberOfKeys first (the command is defined without a fixed count), then keys, then ARGV. */
   stockholdRateLimit(
-    hitsKey: string,
-    blockKey: string,
-    ttlMs: number,
-    limit: number,
-    blockMs: number,
+    numberOfKeys: number,
+    ...keysThenArgs: Array<string | number>
   ): Promise<number[]>;
 };
 
 /**
  * Rate-limit counters in Redis, with a per-process fallback: when Redis cannot answer, the
- * check is made against local memory (logged once per outage, counted in metrics), so a Redis
+ * checks are made against local memory (logged once per outage, counted in metrics), so a Redis
  * outage never turns into 500s or into no limits at all. Shared limits resume when Redis returns.
  */
 @Injectable()
@@ -61,7 +89,7 @@ export class RateLimitStorage {
     this.useRedis = config.rateLimitBackend === 'redis';
     this.redis = connections.commands as RedisWithLimiter;
     if (typeof this.redis.stockholdRateLimit !== 'function') {
-      this.redis.defineCommand('stockholdRateLimit', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
+      this.redis.defineCommand('stockholdRateLimit', { lua: INCREMENT_SCRIPT });
     }
   }
 
@@ -70,34 +98,25 @@ export class RateLimitStorage {
     return this.degraded;
   }
 
-  /**
-   * Counts one hit of `key` (limiter name and caller, e.g. `reserve:alice`) in a window of `ttl` ms
-   * allowing `limit` hits; past it the key is blocked for `blockDuration` ms.
-   */
-  async increment(
-    key: string,
-    ttl: number,
-    limit: number,
-    blockDuration: number,
-  ): Promise<RateLimitRecord> {
-    if (!this.useRedis) return this.local.increment(key, ttl, limit, blockDuration);
+  /** Counts one hit against each check, in one round trip; answers in the same order. */
+  async incrementAll(checks: readonly RateLimitCheck[]): Promise<RateLimitRecord[]> {
+    if (!this.useRedis) return this.incrementLocally(checks);
     if (this.redis.status === 'ready') {
       try {
-        const tag = `{rl:${key}}`;
-        const [hits, windowLeftMs, blocked, blockLeftMs] = await this.redis.stockholdRateLimit(
-          `${tag}:hits`,
-          `${tag}:block`,
-          ttl,
-          limit,
-          blockDuration,
-        );
+        const keys: string[] = [];
+        const args: number[] = [];
+        for (const check of checks) {
+          keys.push(`rl:${check.key}:hits`, `rl:${check.key}:block`);
+          args.push(check.ttlMs, check.limit, check.blockMs);
+        }
+        const reply = await this.redis.stockholdRateLimit(keys.length, ...keys, ...args);
         this.markRecovered();
-        return {
-          totalHits: hits,
-          timeToExpire: Math.ceil(windowLeftMs / 1000),
-          isBlocked: blocked === 1,
-          timeToBlockExpire: Math.ceil(blockLeftMs / 1000),
-        };
+        return checks.map((_check, i) => ({
+          totalHits: reply[4 * i],
+          timeToExpire: Math.ceil(reply[4 * i + 1] / 1000),
+          isBlocked: reply[4 * i + 2] === 1,
+          timeToBlockExpire: Math.ceil(reply[4 * i + 3] / 1000),
+        }));
       } catch (error) {
         this.markDegraded(error);
       }
@@ -105,7 +124,13 @@ export class RateLimitStorage {
       this.markDegraded(new Error(`connection ${this.redis.status}`));
     }
     this.metrics.redisFallbacks.inc();
-    return this.local.increment(key, ttl, limit, blockDuration);
+    return this.incrementLocally(checks);
+  }
+
+  private incrementLocally(checks: readonly RateLimitCheck[]): RateLimitRecord[] {
+    return checks.map((check) =>
+      this.local.increment(check.key, check.ttlMs, check.limit, check.blockMs),
+    );
   }
 
   private markDegraded(error: unknown): void {

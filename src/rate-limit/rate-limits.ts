@@ -26,8 +26,7 @@ interface Rule {
  * Retry-After) when any is exceeded. Every limited response carries the standard RateLimit-Limit /
  * -Remaining / -Reset headers of the limit nearest to exhaustion.
  *
- * The limits of one request are counted concurrently; with the request-path Redis client's
- * auto-pipelining they leave in one write and come back in one round trip.
+ * The limits of one request are counted in one Redis script call (one round trip).
  */
 @Injectable()
 export class RateLimits {
@@ -46,7 +45,13 @@ export class RateLimits {
 
   async enforce(hits: readonly LimitHit[], reply: FastifyReply): Promise<void> {
     if (hits.length === 0) return;
-    const records = await Promise.all(hits.map((hit) => this.count(hit)));
+    const records = await this.storage.incrementAll(
+      // A blocked caller stays blocked for one window.
+      hits.map((hit) => {
+        const { limit, windowMs } = this.rule(hit);
+        return { key: `${hit.limiter}:${hit.tracker}`, ttlMs: windowMs, limit, blockMs: windowMs };
+      }),
+    );
     let nearest = 0;
     let blocked = -1;
     for (let i = 0; i < records.length; i++) {
@@ -69,12 +74,6 @@ export class RateLimits {
       this.metrics.rateLimited.inc({ limiter: hits[blocked].limiter });
       throw new RateLimitExceededError(Math.max(1, record.timeToBlockExpire));
     }
-  }
-
-  private count(hit: LimitHit): Promise<RateLimitRecord> {
-    const { limit, windowMs } = this.rule(hit);
-    // A blocked caller stays blocked for one window.
-    return this.storage.increment(`${hit.limiter}:${hit.tracker}`, windowMs, limit, windowMs);
   }
 
   private rule(hit: LimitHit): Rule {
