@@ -15,6 +15,8 @@ describe('buildPlan', () => {
     expect(plan.pairs.map((pair) => pair.offSwitch)).toEqual(
       expect.arrayContaining([
         'SOLD_OUT_GATE_TTL_MS=0',
+        'SOLD_OUT_FAST_PATH=false',
+        'REDIS_AUTO_PIPELINING=false',
         'TOKEN_CACHE_SIZE=0',
         'RATE_LIMIT_BACKEND=local',
         'HOT_VARIANT_CONCURRENCY=1000',

@@ -76,6 +76,12 @@ const SWITCHES: Array<{
     scenarios: ['sold-out'],
   },
   {
+    id: 'fast-path-off',
+    title: 'sold-out fast path',
+    env: { SOLD_OUT_FAST_PATH: 'false' },
+    scenarios: ['sold-out'],
+  },
+  {
     id: 'token-cache-off',
     title: 'token verifier cache',
     env: { TOKEN_CACHE_SIZE: '0' },
@@ -86,6 +92,12 @@ const SWITCHES: Array<{
     title: 'rate-limit backend (redis → local)',
     env: { RATE_LIMIT_BACKEND: 'local' },
     scenarios: ['sold-out'],
+  },
+  {
+    id: 'pipelining-off',
+    title: 'Redis auto-pipelining',
+    env: { REDIS_AUTO_PIPELINING: 'false' },
+    scenarios: ['reads'],
   },
   {
     // HOT_VARIANT_CONCURRENCY cannot be 0; its maximum never queues at the bench's 100 connections.

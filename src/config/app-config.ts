@@ -54,12 +54,16 @@ export class AppConfig {
   logLevel!: (typeof LOG_LEVELS)[number];
   /** How long a variant seen sold out answers 409 from memory (DESIGN §4 step 0: ≤ 1 s). */
   soldOutGateTtlMs!: number;
+  /** Answer requests the sold-out gate blocks before Nest's pipeline (true; a benchmark switch). */
+  soldOutFastPath!: boolean;
   /** Per-process cap on concurrent store writes for one variant (hot-variant admission control). */
   hotVariantConcurrency!: number;
   /** Verified tokens cached by the verifier (0 turns the cache off; a benchmark switch). */
   tokenCacheSize!: number;
   /** Where rate-limit counters live: `redis` (shared, the default) or `local` (per process; a benchmark switch). */
   rateLimitBackend!: (typeof RATE_LIMIT_BACKENDS)[number];
+  /** Commands of one event-loop turn leave in one write to Redis (true; a benchmark switch). */
+  redisAutoPipelining!: boolean;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +138,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     'SOLD_OUT_GATE_TTL_MS',
     integer({ default: 1000, min: 0, max: 1000 }),
   );
+  config.soldOutFastPath = read('SOLD_OUT_FAST_PATH', boolean(true));
   config.hotVariantConcurrency = read(
     'HOT_VARIANT_CONCURRENCY',
     integer({ default: 16, min: 1, max: 1000 }),
@@ -144,6 +149,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     integer({ default: 10_000, min: 0, max: 1_000_000 }),
   );
   config.rateLimitBackend = read('RATE_LIMIT_BACKEND', oneOf(RATE_LIMIT_BACKENDS, 'redis'));
+  config.redisAutoPipelining = read('REDIS_AUTO_PIPELINING', boolean(true));
 
   const production = config.nodeEnv === 'production';
   if (config.jwtSecret && config.jwtPublicKey) {

@@ -27,12 +27,15 @@ const OBJECT_ID = /^[0-9a-fA-F]{24}$/;
  *     sell-out must still return that hold;
  *   - the sold-out gate must block the variant (the same in-process gate the service consults).
  * Everything else continues to the controller, already admitted (the guard does not check twice).
+ * SOLD_OUT_FAST_PATH=false leaves every request to the full path (the benchmark's A/B switch).
  */
 export function installSoldOutFastPath(app: NestFastifyApplication): void {
+  const config = app.get(AppConfig);
+  if (!config.soldOutFastPath) return;
   const access = app.get(AccessControl);
   const gate = app.get(SoldOutGate);
   const metrics = app.get(MetricsService);
-  const maxQuantity = app.get(AppConfig).maxQuantityPerReservation;
+  const maxQuantity = config.maxQuantityPerReservation;
 
   const answerIfSoldOut = async (request: AuthenticatedRequest, reply: FastifyReply) => {
     const startedAt = performance.now();

@@ -139,3 +139,24 @@ describe('sold-out fast path', () => {
     expect((await reserve(newShopper(), { variantId, quantity: 1 })).status).toBe(201);
   });
 });
+
+describe('sold-out fast path switched off (SOLD_OUT_FAST_PATH=false)', () => {
+  it('leaves every request to the full path, which answers the same', async () => {
+    const t = await startTestApp({ env: { SOLD_OUT_FAST_PATH: 'false' } });
+    try {
+      const variantId = await createVariant(t, 0);
+      const reserve = (sub: string) =>
+        t.request('POST', '/v1/reservations', {
+          token: t.token(sub),
+          body: { variantId, quantity: 1 },
+        });
+      expect((await reserve('off-1')).body.code).toBe('OUT_OF_STOCK');
+      const calls = vi.spyOn(t.app.get(ReservationsService), 'reserve');
+      const response = await reserve('off-2');
+      expect(response.body).toMatchObject({ statusCode: 409, code: 'OUT_OF_STOCK' });
+      expect(calls).toHaveBeenCalledTimes(1);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -64,7 +64,7 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
             commandTimeout: 500,
             // Commands issued in the same event-loop turn leave in one write (measured in
             // docs/benchmarks.md: each write to Redis costs ~10 µs of syscall on the request path).
-            enableAutoPipelining: true,
+            enableAutoPipelining: this.config.redisAutoPipelining,
           }
         : { ...common, maxRetriesPerRequest: null };
     const client = new Redis(this.config.redisUrl, options);
