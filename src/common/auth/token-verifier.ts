@@ -11,8 +11,9 @@ const MAX_USER_ID_LENGTH = 128;
  * required, no other algorithm accepted (so `alg: none` and algorithm-confusion tokens fail).
  *
  * fast-jwt rather than jsonwebtoken: an HS256 verify costs ~7.5 µs against ~330 µs, and at
- * flash-sale rates the verifier was the bottleneck. Its cache also makes a token seen again
- * (a retrying shopper, a bot) nearly free; cached entries never outlive the token's `exp`.
+ * flash-sale rates the verifier was the bottleneck. No verify cache: fast-jwt's (keyed by a hash
+ * of the token, or by the token itself) showed no gain in the benchmark's A/B, on retrying
+ * shoppers or on fresh ones (docs/benchmarks.md), so it was removed.
  */
 @Injectable()
 export class TokenVerifier {
@@ -24,13 +25,6 @@ export class TokenVerifier {
       key: rs256 ? config.jwtPublicKey! : config.jwtSecret!,
       algorithms: rs256 ? ['RS256'] : ['HS256'],
       requiredClaims: ['exp', 'sub'],
-      cache: config.tokenCacheSize > 0 ? config.tokenCacheSize : false,
-      cacheTTL: 60_000,
-      // Keyed by the token itself: fast-jwt's default key is a SHA-2 digest of the token, which
-      // cost about as much as the HS256 verify the cache saves (docs/benchmarks.md).
-      cacheKeyBuilder: (token: string) => token,
-      // A failed token is not cached: a client that fixes its clock must not stay locked out.
-      errorCacheTTL: 0,
     }) as (token: string) => Record<string, unknown>;
   }
 
