@@ -16,8 +16,6 @@ describe('buildPlan', () => {
       expect.arrayContaining([
         'SOLD_OUT_GATE_TTL_MS=0',
         'SOLD_OUT_FAST_PATH=false',
-        'REDIS_AUTO_PIPELINING=false',
-        'TOKEN_CACHE_SIZE=0',
         'RATE_LIMIT_BACKEND=local',
         'HOT_VARIANT_CONCURRENCY=1000',
         'LOG_LEVEL=warn',

@@ -82,22 +82,10 @@ const SWITCHES: Array<{
     scenarios: ['sold-out'],
   },
   {
-    id: 'token-cache-off',
-    title: 'token verifier cache',
-    env: { TOKEN_CACHE_SIZE: '0' },
-    scenarios: ['sold-out', 'live-sale'],
-  },
-  {
     id: 'rate-limit-local',
     title: 'rate-limit backend (redis → local)',
     env: { RATE_LIMIT_BACKEND: 'local' },
     scenarios: ['sold-out'],
-  },
-  {
-    id: 'pipelining-off',
-    title: 'Redis auto-pipelining',
-    env: { REDIS_AUTO_PIPELINING: 'false' },
-    scenarios: ['reads'],
   },
   {
     // HOT_VARIANT_CONCURRENCY cannot be 0; its maximum never queues at the bench's 100 connections.

@@ -58,12 +58,8 @@ export class AppConfig {
   soldOutFastPath!: boolean;
   /** Per-process cap on concurrent store writes for one variant (hot-variant admission control). */
   hotVariantConcurrency!: number;
-  /** Verified tokens cached by the verifier (0 turns the cache off; a benchmark switch). */
-  tokenCacheSize!: number;
   /** Where rate-limit counters live: `redis` (shared, the default) or `local` (per process; a benchmark switch). */
   rateLimitBackend!: (typeof RATE_LIMIT_BACKENDS)[number];
-  /** Commands of one event-loop turn leave in one write to Redis (true; a benchmark switch). */
-  redisAutoPipelining!: boolean;
 }
 
 export class ConfigError extends Error {
@@ -144,12 +140,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     integer({ default: 16, min: 1, max: 1000 }),
   );
 
-  config.tokenCacheSize = read(
-    'TOKEN_CACHE_SIZE',
-    integer({ default: 10_000, min: 0, max: 1_000_000 }),
-  );
   config.rateLimitBackend = read('RATE_LIMIT_BACKEND', oneOf(RATE_LIMIT_BACKENDS, 'redis'));
-  config.redisAutoPipelining = read('REDIS_AUTO_PIPELINING', boolean(true));
 
   const production = config.nodeEnv === 'production';
   if (config.jwtSecret && config.jwtPublicKey) {

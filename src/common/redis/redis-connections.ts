@@ -62,9 +62,6 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
             enableOfflineQueue: false,
             maxRetriesPerRequest: 0,
             commandTimeout: 500,
-            // Commands issued in the same event-loop turn leave in one write (measured in
-            // docs/benchmarks.md: each write to Redis costs ~10 µs of syscall on the request path).
-            enableAutoPipelining: this.config.redisAutoPipelining,
           }
         : { ...common, maxRetriesPerRequest: null };
     const client = new Redis(this.config.redisUrl, options);
