@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AdminApi, tokenSigner } from './api';
 import { runLoad, type LoadOutcome } from './load';
-import { buildPlan, runId, type ScenarioName } from './plan';
+import { buildPlan, runId, type BenchPlan, type ScenarioName } from './plan';
 import { BenchRedis, BenchService } from './processes';
 import { formatProfileSummary, summarizeProfile, type ProfileSummary } from './profile-summary';
 import { renderHtml } from './report-html';
@@ -25,7 +25,7 @@ import {
   formatTargets,
   pairRows,
 } from './report-text';
-import type { BenchReport, MachineInfo, RunResult } from './results';
+import type { Baseline, BenchReport, MachineInfo, RunResult } from './results';
 import { combineRepeats } from './repeats';
 import { prepareScenario } from './scenarios';
 
@@ -237,6 +237,9 @@ async function main(): Promise<number> {
       `machine: ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, load average ${load1()}\n`,
   );
 
+  const baseline = await measureBaseline(plan, workDir);
+  process.stdout.write(`${baselineLine(baseline)}\n`);
+
   const rounds: RunResult[] = [];
   const profiles: Record<string, ProfileSummary[]> = {};
   // One fresh service per run, so no run inherits another's heap, JIT state or stock data; every
@@ -295,6 +298,7 @@ async function main(): Promise<number> {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     machine,
+    baseline,
     command: `npm run bench --${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
     baseEnv: { ...baseEnv, REDIS_URL: 'redis://127.0.0.1:<private port>' },
     runs,
@@ -327,7 +331,9 @@ async function main(): Promise<number> {
     formatTargets(report.targets),
     "\nAgainst the seeds' figures:",
     formatSeeds(report.seeds),
-    `\nmachine: ${machine.cpus} CPUs, ${machine.cpuModel}, Node ${machine.node}; load average now ${load1()}`,
+    `\nmachine: ${machine.cpus} CPUs, ${machine.cpuModel}, Node ${machine.node}; load average now ${load1()}\n` +
+      `${baselineLine(baseline)}; sold-out ${shareOf(runs, 'defaults/sold-out', baseline)}, ` +
+      `reads ${shareOf(runs, 'defaults/reads', baseline)} of it`,
     `results: ${jsonFile}\nreport:  ${htmlFile}\n`,
   );
   process.stdout.write(`${sections.join('\n')}\n`);
@@ -346,3 +352,51 @@ main().then(
     process.exit(1);
   },
 );
+
+/**
+ * Bare Fastify under the same load as the runs, before them: the machine's speed right now. On
+ * this VM it moves by up to ×1.5 from one hour to the next; the runs' shares of it move less.
+ */
+async function measureBaseline(plan: BenchPlan, workDir: string): Promise<Baseline> {
+  const server = await BenchService.start({
+    repoRoot: process.cwd(),
+    entry: join(__dirname, 'bare-fastify.js'),
+    env: {},
+    logFile: join(workDir, 'bare-fastify.log'),
+  });
+  try {
+    const spec = {
+      url: server.url,
+      connections: plan.connections,
+      nextRequest: () => ({ method: 'GET' as const, path: '/', headers: {} }),
+      expectedStatuses: [200],
+    };
+    await runLoad({ ...spec, seconds: plan.warmupSeconds });
+    const cpuBefore = server.cpuTimeMs();
+    const measured = await runLoad({ ...spec, seconds: plan.durationSeconds });
+    const cpuAfter = server.cpuTimeMs();
+    const count = measured.recorder.count;
+    return {
+      requestsPerSecond: count / measured.elapsedSeconds,
+      cpuMicrosPerRequest:
+        cpuBefore === undefined || cpuAfter === undefined || count === 0
+          ? undefined
+          : ((cpuAfter - cpuBefore) * 1000) / count,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+function baselineLine(baseline: Baseline): string {
+  const cpu =
+    baseline.cpuMicrosPerRequest === undefined
+      ? ''
+      : `, ${formatNumber(baseline.cpuMicrosPerRequest)} µs/req`;
+  return `yardstick: bare Fastify {"ok":true} ${formatNumber(baseline.requestsPerSecond)} req/s${cpu} (the issue measured ~28,000 here)`;
+}
+
+function shareOf(runs: RunResult[], id: string, baseline: Baseline): string {
+  const run = runs.find((candidate) => candidate.id === id);
+  return run ? `${Math.round((100 * run.requestsPerSecond) / baseline.requestsPerSecond)}%` : 'n/a';
+}

@@ -107,6 +107,8 @@ export interface ServiceOptions {
   logFile: string;
   /** Directory for a `--cpu-prof` profile, when profiling. */
   cpuProfileDir?: string;
+  /** The script to run; the built service (`dist/main.js`) unless given. */
+  entry?: string;
 }
 
 /** The built service (`node dist/main.js`) on a free loopback port. */
@@ -117,7 +119,7 @@ export class BenchService {
   ) {}
 
   static async start(options: ServiceOptions): Promise<BenchService> {
-    const main = join(options.repoRoot, 'dist', 'main.js');
+    const main = options.entry ?? join(options.repoRoot, 'dist', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
     const port = await freePort();
     // The service writes straight into the file: piping through the bench would spend the load

@@ -56,10 +56,17 @@ export interface SeedComparison {
   ratio: string;
 }
 
+/** Bare Fastify answering `{"ok":true}` under the same load: how fast the machine is right now. */
+export interface Baseline {
+  requestsPerSecond: number;
+  cpuMicrosPerRequest?: number;
+}
+
 export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   machine: MachineInfo;
+  baseline?: Baseline;
   command: string;
   /** The environment every service got (secrets left out). */
   baseEnv: Record<string, string>;
