@@ -154,7 +154,7 @@ async function measure(service: BenchService, context: RunContext): Promise<RunR
   const spec = {
     url: service.url,
     connections: plan.connections,
-    nextRequest: prepared.nextRequest,
+    requests: prepared.requests,
     expectedStatuses: prepared.expectedStatuses,
   };
   const before = load1();
@@ -368,7 +368,7 @@ async function measureBaseline(plan: BenchPlan, workDir: string): Promise<Baseli
     const spec = {
       url: server.url,
       connections: plan.connections,
-      nextRequest: () => ({ method: 'GET' as const, path: '/', headers: {} }),
+      requests: { cycle: [{ method: 'GET' as const, path: '/', headers: {} }] },
       expectedStatuses: [200],
     };
     await runLoad({ ...spec, seconds: plan.warmupSeconds });

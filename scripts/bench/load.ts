@@ -9,12 +9,18 @@ export interface RequestShape {
   body?: string;
 }
 
+/**
+ * `next`: a new request each time (the live sale: every attempt a new shopper or variant).
+ * `cycle`: every connection sends these in turn (retrying shoppers, readers, the yardstick).
+ */
+export type RequestSource = { next: () => RequestShape } | { cycle: RequestShape[] };
+
 export interface LoadSpec {
   url: string;
   connections: number;
   seconds: number;
-  /** Called for every request: each shopper and variant is chosen here. */
-  nextRequest: () => RequestShape;
+  /** Where requests come from: a fresh one per request, or a fixed list cycled through. */
+  requests: RequestSource;
   expectedStatuses: readonly number[];
 }
 
@@ -40,7 +46,12 @@ export function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
         connections: spec.connections,
         duration: spec.seconds,
         timeout: 10,
-        requests: [{ setupRequest: () => spec.nextRequest() }],
+        // A fixed list is built into raw bytes once; a function costs the load generator a
+        // request build per request, CPU the service then cannot have on a 2-core machine.
+        requests:
+          'cycle' in spec.requests
+            ? spec.requests.cycle
+            : [{ setupRequest: (spec.requests as { next: () => RequestShape }).next }],
       },
       (error, result) => {
         if (error) {

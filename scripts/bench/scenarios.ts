@@ -1,10 +1,10 @@
 import { AdminApi, shopperAuthorizations } from './api';
-import type { RequestShape } from './load';
+import type { RequestShape, RequestSource } from './load';
 import type { ScenarioName } from './plan';
 import { verifyStock, type StockVerdict } from './verify';
 
 export interface PreparedScenario {
-  nextRequest: () => RequestShape;
+  requests: RequestSource;
   expectedStatuses: readonly number[];
   /**
    * Checks the stock after the run, given how many reservation attempts were answered 2xx and how
@@ -28,8 +28,11 @@ const LIVE_STOCK = 10_000_000;
 const LIVE_VARIANTS = 5;
 /** A ceiling on attempts per second the pool is sized for; past it, shoppers would repeat. */
 const LIVE_MAX_RATE = 20_000;
-/** Retrying shoppers on the sold-out path and readers: few enough to stay in the token cache. */
-const RETRYING_SHOPPERS = 5_000;
+/**
+ * Retrying shoppers on the sold-out path, and readers. Each of the 100 connections cycles through
+ * all of them, so every shopper retries all the time; autocannon builds each request once.
+ */
+const RETRYING_SHOPPERS = 500;
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -62,16 +65,18 @@ async function prepareLiveSale(context: ScenarioContext): Promise<PreparedScenar
   const bodies = variants.map((variantId) => JSON.stringify({ variantId, quantity: 1 }));
   let attempt = 0;
   return {
-    nextRequest: () => {
-      const shopper = attempt % poolSize;
-      const variant = Math.floor(attempt / poolSize) % LIVE_VARIANTS;
-      attempt += 1;
-      return {
-        method: 'POST',
-        path: '/v1/reservations',
-        headers: { ...JSON_HEADERS, authorization: shoppers[shopper] },
-        body: bodies[variant],
-      };
+    requests: {
+      next: () => {
+        const shopper = attempt % poolSize;
+        const variant = Math.floor(attempt / poolSize) % LIVE_VARIANTS;
+        attempt += 1;
+        return {
+          method: 'POST',
+          path: '/v1/reservations',
+          headers: { ...JSON_HEADERS, authorization: shoppers[shopper] },
+          body: bodies[variant],
+        };
+      },
     },
     expectedStatuses: [201],
     verify: (holdsAnswered, unansweredAllowance) =>
@@ -88,14 +93,15 @@ async function prepareSoldOut(context: ScenarioContext): Promise<PreparedScenari
   const variantId = await context.api.createVariant(`${context.tag}-sold-out`, 0);
   const shoppers = shopperAuthorizations(context.sign, `${context.tag}-retry`, RETRYING_SHOPPERS);
   const body = JSON.stringify({ variantId, quantity: 1 });
-  let attempt = 0;
   return {
-    nextRequest: () => ({
-      method: 'POST',
-      path: '/v1/reservations',
-      headers: { ...JSON_HEADERS, authorization: shoppers[attempt++ % RETRYING_SHOPPERS] },
-      body,
-    }),
+    requests: {
+      cycle: shoppers.map((authorization) => ({
+        method: 'POST' as const,
+        path: '/v1/reservations',
+        headers: { ...JSON_HEADERS, authorization },
+        body,
+      })),
+    },
     expectedStatuses: [409],
     verify: (holdsAnswered, unansweredAllowance) =>
       verifyAgainst(context.api, [variantId], {
@@ -112,13 +118,14 @@ async function prepareReads(context: ScenarioContext): Promise<PreparedScenario>
   const variantId = await context.api.createVariant(`${context.tag}-reads`, stock);
   const shoppers = shopperAuthorizations(context.sign, `${context.tag}-reader`, RETRYING_SHOPPERS);
   const path = `/v1/inventory/${variantId}`;
-  let attempt = 0;
   return {
-    nextRequest: () => ({
-      method: 'GET',
-      path,
-      headers: { authorization: shoppers[attempt++ % RETRYING_SHOPPERS] },
-    }),
+    requests: {
+      cycle: shoppers.map((authorization) => ({
+        method: 'GET' as const,
+        path,
+        headers: { authorization },
+      })),
+    },
     expectedStatuses: [200],
     verify: () =>
       verifyAgainst(context.api, [variantId], {
