@@ -1,5 +1,5 @@
 import { AdminApi, shopperAuthorizations } from './api';
-import type { RequestShape, RequestSource } from './load';
+import type { RequestSource } from './load';
 import type { ScenarioName } from './plan';
 import { verifyStock, type StockVerdict } from './verify';
 
