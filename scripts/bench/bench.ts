@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AdminApi, tokenSigner } from './api';
 import { runLoad, type LoadOutcome } from './load';
-import { buildPlan, runId, type BenchPlan, type ScenarioName } from './plan';
+import { buildPlan, runId, scheduleRuns, type BenchPlan, type ScenarioName } from './plan';
 import { BenchRedis, BenchService } from './processes';
 import { formatProfileSummary, summarizeProfile, type ProfileSummary } from './profile-summary';
 import { renderHtml } from './report-html';
@@ -242,14 +242,8 @@ async function main(): Promise<number> {
 
   const rounds: RunResult[] = [];
   const profiles: Record<string, ProfileSummary[]> = {};
-  // One fresh service per run, so no run inherits another's heap, JIT state or stock data; every
-  // other round goes in reverse, so no configuration always runs first.
-  const ordered = plan.servers.flatMap((server) =>
-    server.scenarios.map((scenario) => ({ server, scenario })),
-  );
-  const schedule = Array.from({ length: options.repeat }, (_, round) =>
-    (round % 2 === 0 ? ordered : [...ordered].reverse()).map((entry) => ({ ...entry, round })),
-  ).flat();
+  // One fresh service per run, so no run inherits another's heap, JIT state or stock data.
+  const schedule = scheduleRuns(plan, options.repeat);
   try {
     for (const { server, scenario, round } of schedule) {
       await redis.flush();

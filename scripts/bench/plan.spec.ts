@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPlan, runId } from './plan';
+import { buildPlan, runId, scheduleRuns } from './plan';
 
 describe('buildPlan', () => {
   it('measures every scenario on the defaults and pairs each switch with a defaults run', () => {
@@ -44,5 +44,25 @@ describe('buildPlan', () => {
       durationSeconds: 30,
       connections: 50,
     });
+  });
+
+  it('schedules the runs of one scenario together, the defaults run in the middle of its group', () => {
+    const plan = buildPlan({ quick: true });
+    const schedule = scheduleRuns(plan, 2);
+    const runs = plan.servers.reduce((total, server) => total + server.scenarios.length, 0);
+    expect(schedule).toHaveLength(2 * runs);
+    const firstRound = schedule.filter((run) => run.round === 0);
+    expect(schedule.filter((run) => run.round === 1)).toEqual(
+      [...firstRound].reverse().map((run) => ({ ...run, round: 1 })),
+    );
+    const labels = firstRound.map((run) => runId(run.server.id, run.scenario));
+    for (const pair of plan.pairs) {
+      const group = labels.filter((label) => label.endsWith(`/${pair.scenario}`));
+      // Contiguous, and the defaults run no further than half the group from any partner.
+      const start = labels.indexOf(group[0]);
+      expect(labels.slice(start, start + group.length)).toEqual(group);
+      const distance = Math.abs(labels.indexOf(pair.onRun) - labels.indexOf(pair.offRun));
+      expect(distance).toBeLessThanOrEqual(Math.ceil(group.length / 2));
+    }
   });
 });

@@ -145,3 +145,32 @@ export function buildPlan(options: PlanOptions): BenchPlan {
     connections: options.connections ?? 100,
   };
 }
+
+export interface ScheduledRun {
+  server: ServerPlan;
+  scenario: ScenarioName;
+  round: number;
+}
+
+/**
+ * The order of the runs. This VM's speed drifts within minutes, so a pair's on and off runs are
+ * kept close: the runs of one scenario go together, with the defaults run (every pair's "on" side)
+ * in the middle of its group. Every other round goes in reverse, so no run always comes first.
+ */
+export function scheduleRuns(plan: BenchPlan, repeat: number): ScheduledRun[] {
+  const order: Array<{ server: ServerPlan; scenario: ScenarioName }> = [];
+  const scenarios = [...new Set(plan.servers.flatMap((server) => server.scenarios))];
+  for (const scenario of scenarios) {
+    const group = plan.servers.filter((server) => server.scenarios.includes(scenario));
+    const defaults = group.find((server) => server.id === DEFAULTS);
+    const others = group.filter((server) => server !== defaults);
+    const middle = Math.floor(others.length / 2);
+    const arranged = defaults
+      ? [...others.slice(0, middle), defaults, ...others.slice(middle)]
+      : others;
+    for (const server of arranged) order.push({ server, scenario });
+  }
+  return Array.from({ length: repeat }, (_, round) =>
+    (round % 2 === 0 ? order : [...order].reverse()).map((entry) => ({ ...entry, round })),
+  ).flat();
+}

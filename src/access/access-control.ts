@@ -14,7 +14,9 @@ import type { AccessPolicy } from './access-policy';
  *   2. no valid token → 401;
  *   3. over the per-shopper limit → 429;
  *   4. an admin route without the admin role → 403.
- * A request with a bad token counts against its IP's limit but not against any shopper's.
+ * A request with a bad token counts against its IP's limit but not against any shopper's. Both
+ * limits are counted in the same call, so a request the per-IP limit refuses still uses one of
+ * its shopper's reservation attempts (a shopper behind a flooding IP is refused either way).
  */
 @Injectable()
 export class AccessControl {
