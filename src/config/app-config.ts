@@ -23,6 +23,8 @@ export class AppConfig {
   nodeEnv!: (typeof NODE_ENVS)[number];
   port!: number;
   host!: string;
+  /** The worker process serves GET /metrics on this port (0: not at all). */
+  workerMetricsPort!: number;
   store!: (typeof STORES)[number];
   mongodbUri?: string;
   /** Where the embedded development MongoDB keeps its data. */
@@ -81,6 +83,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   config.nodeEnv = read('NODE_ENV', oneOf(NODE_ENVS, 'development'));
   config.port = read('PORT', integer({ default: 3000, min: 0, max: 65535 }));
   config.host = read('HOST', stringWithDefault('0.0.0.0'));
+  config.workerMetricsPort = read(
+    'WORKER_METRICS_PORT',
+    integer({ default: 0, min: 0, max: 65535 }),
+  );
   config.store = read('STORE', oneOf(STORES, 'mongodb'));
   config.mongodbUri = read('MONGODB_URI', mongoUri());
   config.mongoDataDir = read('MONGO_DATA_DIR', stringWithDefault('.data/mongo'));

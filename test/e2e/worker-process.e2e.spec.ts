@@ -8,9 +8,10 @@ import { SearchSyncQueue } from '../../src/search/sync/search-sync.queue';
 import { SearchSyncWorker } from '../../src/search/sync/search-sync.worker';
 import { MemoryStore } from '../../src/store/memory/memory.store';
 import type { SearchDocument } from '../../src/store/store.types';
+import { WorkerMetricsServer } from '../../src/metrics/worker-metrics.server';
 import { createWorker } from '../../src/worker.factory';
 import { eventually, uniqueWord } from '../helpers/eventually';
-import { TestRedisServer } from '../helpers/redis-server';
+import { freePort, TestRedisServer } from '../helpers/redis-server';
 import { createVariant, startTestApp, TEST_JWT_SECRET, type TestApp } from '../helpers/test-app';
 
 /**
@@ -23,7 +24,7 @@ describe('the worker process', () => {
   let api: TestApp;
   let worker: INestApplicationContext | undefined;
 
-  const startWorker = async () => {
+  const startWorker = async (env: Record<string, string> = {}) => {
     const config = loadConfig({
       NODE_ENV: 'test',
       STORE: 'memory',
@@ -34,6 +35,7 @@ describe('the worker process', () => {
       WORKERS: 'off',
       EXPIRY_SWEEP_MS: '50',
       SEARCH_SWEEP_MS: '600000',
+      ...env,
     });
     worker = await createWorker({ config, store, closeStore: async () => undefined });
     return worker;
@@ -75,7 +77,8 @@ describe('the worker process', () => {
     expect(await searchFor(word)).toEqual([]);
     expect((await api.app.get(SearchSyncQueue).counts())?.waiting).toBe(1);
 
-    const context = await startWorker();
+    const metricsPort = await freePort();
+    const context = await startWorker({ WORKER_METRICS_PORT: String(metricsPort) });
     for (const provider of [SearchSyncWorker, NeedsSyncSweeper, ExpirySweeper]) {
       expect(context.get(provider)).toBeInstanceOf(provider);
     }
@@ -98,6 +101,23 @@ describe('the worker process', () => {
         expect.objectContaining({ inStock: true, availableStock: 2, syncedVersion: 3 }),
       ]);
     }, 4000);
+
+    // The worker's own counters, which the API's /metrics cannot show, on its metrics port.
+    const metricsUrl = `http://127.0.0.1:${metricsPort}`;
+    const scrape = await fetch(`${metricsUrl}/metrics`);
+    expect(scrape.status).toBe(200);
+    const text = await scrape.text();
+    expect(text).toMatch(/^stockhold_reservations_expired_total 1$/m);
+    expect(text).toMatch(/^stockhold_expiry_lag_seconds \d/m);
+    expect((await fetch(`${metricsUrl}/health/live`)).status).toBe(200);
+    expect((await fetch(`${metricsUrl}/v1/reservations`)).status).toBe(404);
+  });
+
+  it('serves no metrics port unless WORKER_METRICS_PORT is set', async () => {
+    store = new MemoryStore();
+    api = await startTestApp({ store, env: { REDIS_URL: redis.url, WORKERS: 'off' } });
+    const context = await startWorker();
+    expect(context.get(WorkerMetricsServer).port).toBeUndefined();
   });
 
   it('on close, stops taking jobs but finishes the one in flight', async () => {
