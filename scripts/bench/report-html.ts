@@ -1,5 +1,6 @@
 import {
   formatNumber as fmt,
+  formatRoundGains,
   pairRows,
   RUNS_TABLE_HEADER,
   runsTableRow,
@@ -190,17 +191,19 @@ export function renderHtml(report: BenchReport): string {
       'on req/s',
       'off req/s',
       'gain',
+      'rounds won',
       'on p99 ms',
       'off p99 ms',
       'on CPU µs/req',
       'off CPU µs/req',
     ],
-    pairs.map(({ pair, on, off, throughputGain }) => [
+    pairs.map(({ pair, on, off, throughputGain, roundGains }) => [
       `${pair.title} (${pair.scenario})`,
       pair.offSwitch,
       on ? withRange(on.requestsPerSecond, on.repeats?.requestsPerSecond) : '—',
       off ? withRange(off.requestsPerSecond, off.repeats?.requestsPerSecond) : '—',
       throughputGain === undefined ? '—' : `×${throughputGain.toFixed(2)}`,
+      formatRoundGains(roundGains),
       on ? fmt(on.latency.p99) : '—',
       off ? fmt(off.latency.p99) : '—',
       on?.serviceCpu ? fmt(on.serviceCpu.microsPerRequest) : '—',

@@ -97,6 +97,25 @@ describe('A/B pairs', () => {
     const table = formatPairsTable(rows);
     expect(table).toContain('SOLD_OUT_GATE_TTL_MS=0');
     expect(table).toContain('×1.50');
+    // A single round has nothing to pair round by round.
+    expect(gate.roundGains).toBeUndefined();
+  });
+
+  it('with --repeat, gives the gain round by round and how many rounds the speed-up won', () => {
+    const plan = buildPlan({ quick: false });
+    const rows = pairRows(plan.pairs, [
+      fakeRun('defaults/sold-out', {
+        requestsPerSecond: 9_000,
+        repeats: { requestsPerSecond: [9_000, 6_000, 11_000] },
+      }),
+      fakeRun('sold-out-gate-off/sold-out', {
+        requestsPerSecond: 8_000,
+        repeats: { requestsPerSecond: [8_000, 6_600, 10_000] },
+      }),
+    ]);
+    const gate = rows.find((row) => row.pair.id === 'sold-out-gate-off:sold-out')!;
+    expect(gate.roundGains?.map((gain) => Number(gain.toFixed(3)))).toEqual([1.125, 0.909, 1.1]);
+    expect(formatPairsTable(rows)).toContain('2/3 ×1.13 ×0.91 ×1.10');
   });
 });
 

@@ -112,6 +112,18 @@ export interface PairRow {
   off?: RunResult;
   /** on/off throughput: above 1 means the speed-up pays. */
   throughputGain?: number;
+  /**
+   * With --repeat: on/off throughput round by round. The two runs of a round are scheduled close
+   * together, so these paired ratios cancel the machine's drift between rounds.
+   */
+  roundGains?: number[];
+}
+
+/** "2/3 ×1.10 ×0.95 ×1.22": the rounds the speed-up won, then each round's gain. */
+export function formatRoundGains(gains: number[] | undefined): string {
+  if (!gains || gains.length < 2) return '—';
+  const won = gains.filter((gain) => gain > 1).length;
+  return `${won}/${gains.length} ${gains.map((gain) => `×${gain.toFixed(2)}`).join(' ')}`;
 }
 
 export function pairRows(pairs: PairPlan[], runs: RunResult[]): PairRow[] {
@@ -123,7 +135,13 @@ export function pairRows(pairs: PairPlan[], runs: RunResult[]): PairRow[] {
       on && off && off.requestsPerSecond > 0
         ? on.requestsPerSecond / off.requestsPerSecond
         : undefined;
-    return { pair, on, off, throughputGain };
+    const onRounds = on?.repeats?.requestsPerSecond;
+    const offRounds = off?.repeats?.requestsPerSecond;
+    const roundGains =
+      onRounds && offRounds && onRounds.length === offRounds.length
+        ? onRounds.map((value, round) => value / offRounds[round])
+        : undefined;
+    return { pair, on, off, throughputGain, roundGains };
   });
 }
 
@@ -137,17 +155,19 @@ export function formatPairsTable(rows: PairRow[]): string {
       'on req/s',
       'off req/s',
       'gain',
+      'rounds won',
       'on p99',
       'off p99',
       'on CPU µs/req',
       'off CPU µs/req',
     ],
-    rows.map(({ pair, on, off, throughputGain }) => [
+    rows.map(({ pair, on, off, throughputGain, roundGains }) => [
       `${pair.title} (${pair.scenario})`,
       pair.offSwitch,
       on ? withRange(on.requestsPerSecond, on.repeats?.requestsPerSecond) : '—',
       off ? withRange(off.requestsPerSecond, off.repeats?.requestsPerSecond) : '—',
       throughputGain === undefined ? '—' : `×${throughputGain.toFixed(2)}`,
+      formatRoundGains(roundGains),
       figure(on, (run) => run.latency.p99),
       figure(off, (run) => run.latency.p99),
       figure(on?.serviceCpu && on, (run) => run.serviceCpu!.microsPerRequest),
