@@ -16,6 +16,7 @@ describe('buildPlan', () => {
       expect.arrayContaining([
         'SOLD_OUT_GATE_TTL_MS=0',
         'SOLD_OUT_FAST_PATH=false',
+        'RATE_LIMIT_BATCHING=false',
         'RATE_LIMIT_BACKEND=local',
         'HOT_VARIANT_CONCURRENCY=1000',
         'LOG_LEVEL=warn',

@@ -88,6 +88,12 @@ const SWITCHES: Array<{
     scenarios: ['sold-out'],
   },
   {
+    id: 'batching-off',
+    title: 'rate-limit batching',
+    env: { RATE_LIMIT_BATCHING: 'false' },
+    scenarios: ['sold-out'],
+  },
+  {
     // HOT_VARIANT_CONCURRENCY cannot be 0; its maximum never queues at the bench's 100 connections.
     id: 'admission-off',
     title: 'hot-variant admission control',

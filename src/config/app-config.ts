@@ -62,6 +62,8 @@ export class AppConfig {
   hotVariantConcurrency!: number;
   /** Where rate-limit counters live: `redis` (shared, the default) or `local` (per process; a benchmark switch). */
   rateLimitBackend!: (typeof RATE_LIMIT_BACKENDS)[number];
+  /** Rate-limit checks of one event-loop turn share one Redis script call (true; a benchmark switch). */
+  rateLimitBatching!: boolean;
 }
 
 export class ConfigError extends Error {
@@ -147,6 +149,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   );
 
   config.rateLimitBackend = read('RATE_LIMIT_BACKEND', oneOf(RATE_LIMIT_BACKENDS, 'redis'));
+  config.rateLimitBatching = read('RATE_LIMIT_BATCHING', boolean(true));
 
   const production = config.nodeEnv === 'production';
   if (config.jwtSecret && config.jwtPublicKey) {

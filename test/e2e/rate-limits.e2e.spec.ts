@@ -120,6 +120,27 @@ describe('rate limits', () => {
     expect(perClient).toEqual([200, 200, 200, 200, 200]);
   });
 
+  for (const batching of ['true', 'false']) {
+    it(`counts concurrent attempts exactly (RATE_LIMIT_BATCHING=${batching})`, async () => {
+      const t = await start({ RESERVE_RATE_LIMIT: '5', RATE_LIMIT_BATCHING: batching });
+      const variantId = await createVariant(t, 0);
+      const shopper = t.token(`burst-${batching}`);
+      // 30 attempts at once: with batching most share one script call, with the same keys
+      // repeated in it; each is still counted once, in order.
+      const responses = await Promise.all(
+        Array.from({ length: 30 }, () => reserve(t, shopper, variantId)),
+      );
+      const statuses = responses.map((response) => response.status).sort();
+      expect(statuses.filter((status) => status === 409)).toHaveLength(5);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(25);
+      const remaining = responses
+        .filter((response) => response.status === 409)
+        .map((response) => response.headers.get('ratelimit-remaining'))
+        .sort();
+      expect(remaining).toEqual(['0', '1', '2', '3', '4']);
+    });
+  }
+
   it('keeps answering and limiting with Redis killed mid-run, and recovers when it returns', async () => {
     const t = await start({ GLOBAL_RATE_LIMIT: '1000', RESERVE_RATE_LIMIT: '3' });
     const variantIds = await Promise.all(Array.from({ length: 6 }, () => createVariant(t, 100)));
