@@ -1,10 +1,10 @@
 import {
   formatNumber as fmt,
-  formatRoundGains,
+  PAIRS_TABLE_HEADER,
   pairRows,
+  pairsTableRow,
   RUNS_TABLE_HEADER,
   runsTableRow,
-  withRange,
 } from './report-text';
 import type { BenchReport, RunResult } from './results';
 import { round } from './stats';
@@ -183,32 +183,9 @@ ${problems}<div class="charts">${latency}${throughput}</div></section>`;
 
 export function renderHtml(report: BenchReport): string {
   const runsTable = table(RUNS_TABLE_HEADER, report.runs.map(runsTableRow));
-  const pairs = pairRows(report.pairs, report.runs);
   const pairsTable = table(
-    [
-      'speed-up (scenario)',
-      'off switch',
-      'on req/s',
-      'off req/s',
-      'gain',
-      'rounds won',
-      'on p99 ms',
-      'off p99 ms',
-      'on CPU µs/req',
-      'off CPU µs/req',
-    ],
-    pairs.map(({ pair, on, off, throughputGain, roundGains }) => [
-      `${pair.title} (${pair.scenario})`,
-      pair.offSwitch,
-      on ? withRange(on.requestsPerSecond, on.repeats?.requestsPerSecond) : '—',
-      off ? withRange(off.requestsPerSecond, off.repeats?.requestsPerSecond) : '—',
-      throughputGain === undefined ? '—' : `×${throughputGain.toFixed(2)}`,
-      formatRoundGains(roundGains),
-      on ? fmt(on.latency.p99) : '—',
-      off ? fmt(off.latency.p99) : '—',
-      on?.serviceCpu ? fmt(on.serviceCpu.microsPerRequest) : '—',
-      off?.serviceCpu ? fmt(off.serviceCpu.microsPerRequest) : '—',
-    ]),
+    PAIRS_TABLE_HEADER,
+    pairRows(report.pairs, report.runs).map(pairsTableRow),
     2,
   );
   const overview = horizontalBars(

@@ -145,36 +145,38 @@ export function pairRows(pairs: PairPlan[], runs: RunResult[]): PairRow[] {
   });
 }
 
+export const PAIRS_TABLE_HEADER = [
+  'speed-up (scenario)',
+  'off switch',
+  'on req/s',
+  'off req/s',
+  'gain',
+  'rounds won',
+  'on p99 ms',
+  'off p99 ms',
+  'on CPU µs/req',
+  'off CPU µs/req',
+];
+
+/** One A/B table row, for the terminal and the HTML report alike. */
+export function pairsTableRow({ pair, on, off, throughputGain, roundGains }: PairRow): string[] {
+  const figure = (value: number | undefined) => (value === undefined ? '—' : formatNumber(value));
+  return [
+    `${pair.title} (${pair.scenario})`,
+    pair.offSwitch,
+    on ? withRange(on.requestsPerSecond, on.repeats?.requestsPerSecond) : '—',
+    off ? withRange(off.requestsPerSecond, off.repeats?.requestsPerSecond) : '—',
+    throughputGain === undefined ? '—' : `×${throughputGain.toFixed(2)}`,
+    formatRoundGains(roundGains),
+    figure(on?.latency.p99),
+    figure(off?.latency.p99),
+    figure(on?.serviceCpu?.microsPerRequest),
+    figure(off?.serviceCpu?.microsPerRequest),
+  ];
+}
+
 export function formatPairsTable(rows: PairRow[]): string {
-  const figure = (run: RunResult | undefined, pick: (run: RunResult) => number) =>
-    run ? formatNumber(pick(run)) : '—';
-  return formatTable(
-    [
-      'speed-up (scenario)',
-      'off switch',
-      'on req/s',
-      'off req/s',
-      'gain',
-      'rounds won',
-      'on p99',
-      'off p99',
-      'on CPU µs/req',
-      'off CPU µs/req',
-    ],
-    rows.map(({ pair, on, off, throughputGain, roundGains }) => [
-      `${pair.title} (${pair.scenario})`,
-      pair.offSwitch,
-      on ? withRange(on.requestsPerSecond, on.repeats?.requestsPerSecond) : '—',
-      off ? withRange(off.requestsPerSecond, off.repeats?.requestsPerSecond) : '—',
-      throughputGain === undefined ? '—' : `×${throughputGain.toFixed(2)}`,
-      formatRoundGains(roundGains),
-      figure(on, (run) => run.latency.p99),
-      figure(off, (run) => run.latency.p99),
-      figure(on?.serviceCpu && on, (run) => run.serviceCpu!.microsPerRequest),
-      figure(off?.serviceCpu && off, (run) => run.serviceCpu!.microsPerRequest),
-    ]),
-    2,
-  );
+  return formatTable(PAIRS_TABLE_HEADER, rows.map(pairsTableRow), 2);
 }
 
 export function evaluateTargets(runs: RunResult[], connections: number): TargetResult[] {
