@@ -10,7 +10,7 @@ import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AdminApi, tokenSigner } from './api';
-import { runLoad, type LoadOutcome } from './load';
+import { runLoad, type LoadOutcome, type LoadSpec } from './load';
 import { buildPlan, runId, scheduleRuns, type BenchPlan, type ScenarioName } from './plan';
 import { BenchRedis, BenchService } from './processes';
 import { formatProfileSummary, summarizeProfile, type ProfileSummary } from './profile-summary';
@@ -158,11 +158,7 @@ async function measure(service: BenchService, context: RunContext): Promise<RunR
     expectedStatuses: prepared.expectedStatuses,
   };
   const before = load1();
-  // The warm-up lets V8 optimise the hot path; it is verified but not measured.
-  const warmup = await runLoad({ ...spec, seconds: plan.warmupSeconds });
-  const cpuBefore = service.cpuTimeMs();
-  const measured = await runLoad({ ...spec, seconds: plan.durationSeconds });
-  const cpuAfter = service.cpuTimeMs();
+  const { warmup, measured, cpuMs } = await warmUpThenMeasure(service, spec, plan);
   // Each load phase may stop with one request per connection in flight, unanswered.
   const verdict = await prepared.verify(countStatus([warmup, measured], 201), 2 * plan.connections);
   const recorder = measured.recorder;
@@ -177,11 +173,11 @@ async function measure(service: BenchService, context: RunContext): Promise<RunR
     requestsPerSecond: recorder.count / measured.elapsedSeconds,
     latency: recorder.summary(),
     serviceCpu:
-      cpuBefore === undefined || cpuAfter === undefined || recorder.count === 0
+      cpuMs === undefined || recorder.count === 0
         ? undefined
         : {
-            microsPerRequest: ((cpuAfter - cpuBefore) * 1000) / recorder.count,
-            percentOfCore: (cpuAfter - cpuBefore) / 10 / measured.elapsedSeconds,
+            microsPerRequest: (cpuMs * 1000) / recorder.count,
+            percentOfCore: cpuMs / 10 / measured.elapsedSeconds,
           },
     statusCounts: Object.fromEntries([...recorder.statusCounts].sort((a, b) => a[0] - b[0])),
     conflicts: recorder.statusCounts.get(409) ?? 0,
@@ -192,6 +188,24 @@ async function measure(service: BenchService, context: RunContext): Promise<RunR
     perSecond: recorder.perSecond(plan.durationSeconds),
     loadAverage: { before, after: load1() },
   };
+}
+
+/**
+ * The warm-up (it lets V8 optimise the hot path; verified, not measured), then the measured load,
+ * with the CPU time the server used across it (undefined where there is no /proc).
+ */
+async function warmUpThenMeasure(
+  server: BenchService,
+  spec: Omit<LoadSpec, 'seconds'>,
+  plan: BenchPlan,
+): Promise<{ warmup: LoadOutcome; measured: LoadOutcome; cpuMs?: number }> {
+  const warmup = await runLoad({ ...spec, seconds: plan.warmupSeconds });
+  const cpuBefore = server.cpuTimeMs();
+  const measured = await runLoad({ ...spec, seconds: plan.durationSeconds });
+  const cpuAfter = server.cpuTimeMs();
+  const cpuMs =
+    cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+  return { warmup, measured, cpuMs };
 }
 
 function progressLine(run: RunResult): string {
@@ -365,17 +379,11 @@ async function measureBaseline(plan: BenchPlan, workDir: string): Promise<Baseli
       requests: { cycle: [{ method: 'GET' as const, path: '/', headers: {} }] },
       expectedStatuses: [200],
     };
-    await runLoad({ ...spec, seconds: plan.warmupSeconds });
-    const cpuBefore = server.cpuTimeMs();
-    const measured = await runLoad({ ...spec, seconds: plan.durationSeconds });
-    const cpuAfter = server.cpuTimeMs();
+    const { measured, cpuMs } = await warmUpThenMeasure(server, spec, plan);
     const count = measured.recorder.count;
     return {
       requestsPerSecond: count / measured.elapsedSeconds,
-      cpuMicrosPerRequest:
-        cpuBefore === undefined || cpuAfter === undefined || count === 0
-          ? undefined
-          : ((cpuAfter - cpuBefore) * 1000) / count,
+      cpuMicrosPerRequest: cpuMs === undefined || count === 0 ? undefined : (cpuMs * 1000) / count,
     };
   } finally {
     await server.stop();
