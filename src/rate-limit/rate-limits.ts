@@ -45,27 +45,23 @@ export class RateLimits {
 
   async enforce(hits: readonly LimitHit[], reply: FastifyReply): Promise<void> {
     if (hits.length === 0) return;
+    const rules = hits.map((hit) => this.rules[hit.limiter]);
     const records = await this.storage.incrementAll(
       // A blocked caller stays blocked for one window.
-      hits.map((hit) => {
-        const { limit, windowMs } = this.rule(hit);
-        return { key: `${hit.limiter}:${hit.tracker}`, ttlMs: windowMs, limit, blockMs: windowMs };
-      }),
+      hits.map((hit, i) => ({
+        key: `${hit.limiter}:${hit.tracker}`,
+        ttlMs: rules[i].windowMs,
+        limit: rules[i].limit,
+        blockMs: rules[i].windowMs,
+      })),
     );
-    let nearest = 0;
-    let blocked = -1;
-    for (let i = 0; i < records.length; i++) {
-      if (
-        remaining(records[i], this.rule(hits[i])) <
-        remaining(records[nearest], this.rule(hits[nearest]))
-      )
-        nearest = i;
-      if (blocked < 0 && records[i].isBlocked) blocked = i;
-    }
-    const shown = blocked >= 0 ? blocked : nearest;
+    const left = records.map((record, i) => remaining(record, rules[i]));
+    const blocked = records.findIndex((record) => record.isBlocked);
+    // The headers describe the refusing limit, else the one nearest to exhaustion.
+    const shown = blocked >= 0 ? blocked : left.indexOf(Math.min(...left));
     const record = records[shown];
-    void reply.header('RateLimit-Limit', this.rule(hits[shown]).limit);
-    void reply.header('RateLimit-Remaining', remaining(record, this.rule(hits[shown])));
+    void reply.header('RateLimit-Limit', rules[shown].limit);
+    void reply.header('RateLimit-Remaining', left[shown]);
     void reply.header(
       'RateLimit-Reset',
       record.isBlocked ? record.timeToBlockExpire : record.timeToExpire,
@@ -74,10 +70,6 @@ export class RateLimits {
       this.metrics.rateLimited.inc({ limiter: hits[blocked].limiter });
       throw new RateLimitExceededError(Math.max(1, record.timeToBlockExpire));
     }
-  }
-
-  private rule(hit: LimitHit): Rule {
-    return this.rules[hit.limiter];
   }
 }
 

@@ -41,11 +41,10 @@ export function installSoldOutFastPath(app: NestFastifyApplication): void {
     const startedAt = performance.now();
     await access.admit(request, reply, RESERVE_POLICY);
     if (request.headers['idempotency-key'] !== undefined) return;
-    const variantId = soldOutCandidate(request.body, maxQuantity);
-    if (variantId === undefined || !gate.blocks(variantId, (request.body as Reserve).quantity))
-      return;
+    const reserve = asPlainReserve(request.body, maxQuantity);
+    if (!reserve || !gate.blocks(reserve.variantId, reserve.quantity)) return;
     metrics.recordReservation('OUT_OF_STOCK', startedAt);
-    const { body, headers } = toErrorBody(new OutOfStockError(variantId), request.id);
+    const { body, headers } = toErrorBody(new OutOfStockError(reserve.variantId), request.id);
     return reply.code(body.statusCode).headers(headers).send(body);
   };
 
@@ -68,8 +67,8 @@ interface Reserve {
   quantity: number;
 }
 
-/** The lower-cased variant id of a body ReserveDto would accept as it is, else undefined. */
-function soldOutCandidate(body: unknown, maxQuantity: number): string | undefined {
+/** A body ReserveDto would accept as it is, with the variant id lower-cased; else undefined. */
+function asPlainReserve(body: unknown, maxQuantity: number): Reserve | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   let keys = 0;
   for (const key in body) {
@@ -80,5 +79,5 @@ function soldOutCandidate(body: unknown, maxQuantity: number): string | undefine
   const { variantId, quantity } = body as Reserve;
   if (typeof variantId !== 'string' || !OBJECT_ID.test(variantId)) return undefined;
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > maxQuantity) return undefined;
-  return variantId.toLowerCase();
+  return { variantId: variantId.toLowerCase(), quantity };
 }
