@@ -1,21 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig, type AppConfig } from './config/app-config';
+import { loadConfigOrExit } from './config/app-config';
 import { openStore } from './store/open-store';
 import { createWorker } from './worker.factory';
 
 async function bootstrap(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      // Config problems are the operator's to fix: print them all, no stack trace.
-      process.stderr.write(`stockhold worker cannot start.\n${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit('stockhold worker');
   const logger = new Logger('Bootstrap');
   const opened = await openStore(config);
   await createWorker({ config, store: opened.store, closeStore: opened.close });

@@ -175,3 +175,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
+
+/**
+ * loadConfig() for a process's boot: configuration problems are the operator's to fix, so they
+ * are printed all at once under `<name> cannot start.`, with no stack trace, and the process
+ * exits 1. Any other error is thrown on.
+ */
+export function loadConfigOrExit(name: string): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${name} cannot start.\n${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
