@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { Clock, SystemClock } from './common/clock';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { createLogger, logRequests, PinoNestLogger } from './common/logging';
+import { installLeanAsyncResourceBind } from './common/runtime/lean-async-resource-bind';
 import { createValidationPipe } from './common/validation';
 import { installSoldOutFastPath } from './reservations/sold-out-fast-path';
 import type { AppConfig } from './config/app-config';
@@ -30,6 +31,8 @@ export interface CreateAppOptions {
 /** Builds the configured HTTP application (not yet listening). Used by main.ts and the e2e tests. */
 export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
   const { config, store } = options;
+  // Fastify binds a callback per request body; Node 20's bind made that the costliest step.
+  if (config.leanAsyncBind) installLeanAsyncResourceBind();
   const logger = createLogger(config, options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,

@@ -17,6 +17,7 @@ describe('buildPlan', () => {
         'SOLD_OUT_GATE_TTL_MS=0',
         'SOLD_OUT_FAST_PATH=false',
         'RATE_LIMIT_BATCHING=false',
+        'LEAN_ASYNC_BIND=false',
         'RATE_LIMIT_BACKEND=local',
         'HOT_VARIANT_CONCURRENCY=1000',
         'LOG_LEVEL=warn',

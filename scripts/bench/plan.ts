@@ -82,6 +82,12 @@ const SWITCHES: Array<{
     scenarios: ['sold-out'],
   },
   {
+    id: 'lean-bind-off',
+    title: 'lean AsyncResource#bind (Node 20)',
+    env: { LEAN_ASYNC_BIND: 'false' },
+    scenarios: ['sold-out', 'live-sale'],
+  },
+  {
     id: 'rate-limit-local',
     title: 'rate-limit backend (redis → local)',
     env: { RATE_LIMIT_BACKEND: 'local' },

@@ -64,6 +64,8 @@ export class AppConfig {
   rateLimitBackend!: (typeof RATE_LIMIT_BACKENDS)[number];
   /** Rate-limit checks of one event-loop turn share one Redis script call (true; a benchmark switch). */
   rateLimitBatching!: boolean;
+  /** On Node ≤ 22, replace AsyncResource#bind with Node 24's lean one (true; a benchmark switch). */
+  leanAsyncBind!: boolean;
 }
 
 export class ConfigError extends Error {
@@ -150,6 +152,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   config.rateLimitBackend = read('RATE_LIMIT_BACKEND', oneOf(RATE_LIMIT_BACKENDS, 'redis'));
   config.rateLimitBatching = read('RATE_LIMIT_BATCHING', boolean(true));
+  config.leanAsyncBind = read('LEAN_ASYNC_BIND', boolean(true));
 
   const production = config.nodeEnv === 'production';
   if (config.jwtSecret && config.jwtPublicKey) {

@@ -1,0 +1,64 @@
+import { AsyncResource } from 'node:async_hooks';
+
+const INSTALLED = Symbol.for('stockhold.leanAsyncResourceBind');
+
+/**
+ * Node 20's `AsyncResource#bind` gives every bound function a deprecated `asyncResource`
+ * accessor pair (DEP0172), built through `util.deprecate`, which costs about 12 µs a call here
+ * (nodejs/node#58218). Fastify binds one callback per request body it parses, so on Node 20 a
+ * small JSON POST cost bare Fastify about twice what the same POST without a body did
+ * (docs/benchmarks.md). Node 24 no longer adds the property (DEP0172 is End-of-Life there); this
+ * gives older runtimes the same `bind`: the function runs in the resource's async scope with the
+ * given `this`, keeps the original `length`, and carries no `asyncResource` property.
+ *
+ * It changes nothing on a runtime whose `bind` already adds no such property, and only the
+ * deprecated property is lost: reading it printed a deprecation warning anyway.
+ * Returns whether it replaced `bind` (now or on an earlier call).
+ */
+export function installLeanAsyncResourceBind(): boolean {
+  const prototype = AsyncResource.prototype as AsyncResource & { [INSTALLED]?: true };
+  if (prototype[INSTALLED]) return true;
+  if (!bindAddsDeprecatedProperty()) return false;
+  Object.defineProperty(prototype, 'bind', {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: function bind(this: AsyncResource, fn: unknown, thisArg?: unknown) {
+      return leanBind(this, fn, thisArg);
+    },
+  });
+  Object.defineProperty(prototype, INSTALLED, { value: true });
+  return true;
+}
+
+function bindAddsDeprecatedProperty(): boolean {
+  const probe = new AsyncResource('stockhold:bind-probe', { requireManualDestroy: true });
+  // hasOwnProperty reads no accessor, so the probe prints no deprecation warning.
+  return Object.prototype.hasOwnProperty.call(probe.bind(noop), 'asyncResource');
+}
+
+function noop(): void {}
+
+/** Node 24's `AsyncResource#bind`, without the deprecated property. */
+function leanBind(resource: AsyncResource, fn: unknown, thisArg: unknown): unknown {
+  if (typeof fn !== 'function') {
+    throw Object.assign(
+      new TypeError(`The "fn" argument must be of type function. Received ${typeof fn}`),
+      { code: 'ERR_INVALID_ARG_TYPE' },
+    );
+  }
+  const target = fn as (...args: unknown[]) => unknown;
+  const bound =
+    thisArg === undefined
+      ? function (this: unknown, ...args: unknown[]) {
+          return resource.runInAsyncScope(target, this, ...args);
+        }
+      : resource.runInAsyncScope.bind(resource, target, thisArg);
+  Object.defineProperty(bound, 'length', {
+    configurable: true,
+    enumerable: false,
+    writable: false,
+    value: target.length,
+  });
+  return bound;
+}
