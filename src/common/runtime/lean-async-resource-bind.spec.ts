@@ -39,7 +39,12 @@ describe('installLeanAsyncResourceBind', () => {
     }
     const owner = { name: 'owner', whoAmI: resource.bind(whoAmI) };
     expect(owner.whoAmI()).toBe('owner');
-    expect(resource.bind(whoAmI, { name: 'fixed' }).call({ name: 'other' })).toBe('fixed');
+    // @types/node leaves out bind's documented second argument, thisArg.
+    const bindWithThis = resource.bind.bind(resource) as unknown as (
+      fn: typeof whoAmI,
+      thisArg: { name: string },
+    ) => typeof whoAmI;
+    expect(bindWithThis(whoAmI, { name: 'fixed' }).call({ name: 'other' })).toBe('fixed');
   });
 
   it('refuses what is not a function, as Node does', () => {
