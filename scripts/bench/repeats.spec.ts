@@ -8,12 +8,12 @@ describe('combineRepeats', () => {
     expect(combineRepeats([run])).toEqual([run]);
   });
 
-  it('shows the median round of each run, with every round’s throughput and CPU beside it', () => {
+  it('shows the median round of each run, with every round’s throughput, p99 and CPU beside it', () => {
     const rounds = [2_400, 2_000, 2_900].map((requestsPerSecond, round) =>
       fakeRun('defaults/sold-out', {
         requestsPerSecond,
         serviceCpu: { microsPerRequest: 500 - round, percentOfCore: 100 },
-        latency: { count: 1, mean: 1, p50: round, p95: 1, p99: 1, max: 1 },
+        latency: { count: 1, mean: 1, p50: round, p95: 1, p99: 20 + round, max: 1 },
       }),
     );
     const [combined] = combineRepeats([...rounds, fakeRun('defaults/reads')]).filter(
@@ -23,6 +23,7 @@ describe('combineRepeats', () => {
     expect(combined.latency.p50).toBe(0);
     expect(combined.repeats).toEqual({
       requestsPerSecond: [2_400, 2_000, 2_900],
+      p99Ms: [20, 21, 22],
       cpuMicrosPerRequest: [500, 499, 498],
     });
   });

@@ -27,6 +27,7 @@ export function combineRepeats(runs: RunResult[]): RunResult[] {
       problems: [...new Set(group.flatMap((run) => run.problems))],
       repeats: {
         requestsPerSecond: group.map((run) => run.requestsPerSecond),
+        p99Ms: group.map((run) => run.latency.p99),
         ...(cpu.every((value) => value !== undefined)
           ? { cpuMicrosPerRequest: cpu as number[] }
           : {}),

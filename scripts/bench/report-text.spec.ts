@@ -63,6 +63,24 @@ describe('evaluateTargets', () => {
     expect(formatTargets([soldOut, liveSale])).toMatch(
       /^MET {4}\s+sold-out path.*\nNOT MET\s+live sale/,
     );
+    expect(soldOut.roundsMet).toBeUndefined();
+  });
+
+  it('with --repeat, judges the median round and counts the rounds that met it on their own', () => {
+    const latency = fakeRun('x/y').latency;
+    const [soldOut] = evaluateTargets(
+      [
+        fakeRun('defaults/sold-out', {
+          requestsPerSecond: 14_500,
+          latency: { ...latency, p99: 23.9 },
+          repeats: { requestsPerSecond: [14_600, 10_800, 14_500], p99Ms: [18.5, 36.9, 23.9] },
+        }),
+      ],
+      100,
+    );
+    expect(soldOut.met).toBe(true);
+    expect(soldOut.roundsMet).toEqual({ met: 2, of: 3 });
+    expect(formatTargets([soldOut])).toContain('2 of 3 rounds met it on their own');
   });
 
   it('fails a fast run that oversold', () => {
@@ -106,11 +124,11 @@ describe('A/B pairs', () => {
     const rows = pairRows(plan.pairs, [
       fakeRun('defaults/sold-out', {
         requestsPerSecond: 9_000,
-        repeats: { requestsPerSecond: [9_000, 6_000, 11_000] },
+        repeats: { requestsPerSecond: [9_000, 6_000, 11_000], p99Ms: [20, 30, 20] },
       }),
       fakeRun('sold-out-gate-off/sold-out', {
         requestsPerSecond: 8_000,
-        repeats: { requestsPerSecond: [8_000, 6_600, 10_000] },
+        repeats: { requestsPerSecond: [8_000, 6_600, 10_000], p99Ms: [25, 31, 22] },
       }),
     ]);
     const gate = rows.find((row) => row.pair.id === 'sold-out-gate-off:sold-out')!;

@@ -90,7 +90,7 @@ export function runsTableRow(run: RunResult): string[] {
     withRange(run.requestsPerSecond, run.repeats?.requestsPerSecond),
     formatNumber(run.latency.p50),
     formatNumber(run.latency.p95),
-    formatNumber(run.latency.p99),
+    withRange(run.latency.p99, run.repeats?.p99Ms),
     formatNumber(run.latency.max),
     run.serviceCpu
       ? withRange(run.serviceCpu.microsPerRequest, run.repeats?.cpuMicrosPerRequest)
@@ -192,17 +192,25 @@ export function evaluateTargets(runs: RunResult[], connections: number): TargetR
         measured: 'not run',
         met: false,
       };
-    const met =
-      run.requestsPerSecond >= target.minRequestsPerSecond &&
-      run.latency.p99 <= target.maxP99Ms &&
-      run.oversold === 0 &&
-      run.verified;
+    const meets = (requestsPerSecond: number, p99: number) =>
+      requestsPerSecond >= target.minRequestsPerSecond && p99 <= target.maxP99Ms;
+    const checked = run.oversold === 0 && run.verified;
+    const rounds = run.repeats?.requestsPerSecond.map((requestsPerSecond, index) =>
+      meets(requestsPerSecond, run.repeats?.p99Ms[index] ?? Infinity),
+    );
+    const roundsMet = rounds && {
+      met: checked ? rounds.filter(Boolean).length : 0,
+      of: rounds.length,
+    };
     return {
       title: target.title,
       runId: target.runId,
       requirement,
-      measured: `${formatNumber(run.requestsPerSecond)} req/s, p99 ${formatNumber(run.latency.p99)} ms, ${run.oversold} oversold`,
-      met,
+      measured:
+        `${formatNumber(run.requestsPerSecond)} req/s, p99 ${formatNumber(run.latency.p99)} ms, ${run.oversold} oversold` +
+        (roundsMet ? `; ${roundsMet.met} of ${roundsMet.of} rounds met it on their own` : ''),
+      met: checked && meets(run.requestsPerSecond, run.latency.p99),
+      ...(roundsMet ? { roundsMet } : {}),
     };
   });
 }

@@ -18,7 +18,7 @@ export interface RunResult {
   /** The service's CPU time per answered request (µs) and its CPU use (% of one core), if known. */
   serviceCpu?: { microsPerRequest: number; percentOfCore: number };
   /** With `--repeat N`: every round's figures (this result is the median round). */
-  repeats?: { requestsPerSecond: number[]; cpuMicrosPerRequest?: number[] };
+  repeats?: { requestsPerSecond: number[]; p99Ms: number[]; cpuMicrosPerRequest?: number[] };
   /** 409 answers (the expected answer on the sold-out path). */
   conflicts: number;
   /** Answers with an unexpected status, plus socket errors and timeouts. */
@@ -45,7 +45,10 @@ export interface TargetResult {
   runId: string;
   requirement: string;
   measured: string;
+  /** Judged on the median round, as every figure of a `--repeat N` bench is. */
   met: boolean;
+  /** With `--repeat N`: how many rounds met the target on their own. */
+  roundsMet?: { met: number; of: number };
 }
 
 export interface SeedComparison {
