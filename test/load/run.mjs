@@ -15,14 +15,15 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_ACTIVE_RESERVATIONS, SCENARIOS } from './lib/catalog.mjs';
 import { AdminClient, isLoopback, ShopperClient } from './lib/client.mjs';
 import { botUnitsOn, formatResultLine, summarizeReport, verifyRun } from './lib/results.mjs';
-import { payloadRows, signingSecret, tokenSigner, toCsv } from './lib/tokens.mjs';
+import { payloadRows, signingKey, tokenSigner, toCsv } from './lib/tokens.mjs';
 
 const LOAD_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = join(LOAD_DIR, '..', '..');
 const ARTILLERY_VERSION = '2.0.21';
 const DEFAULT_TARGET = 'http://127.0.0.1:3000';
 
-const USAGE = `Usage: npm run load -- <scenario> [--target URL] [--bot-attempts N] [--keep] [--verbose]
+const USAGE = `Usage: npm run load -- <scenario> [--target URL] [--private-key FILE] [--bot-attempts N]
+                     [--keep] [--verbose]
 
 Scenarios (DESIGN §11):
 ${Object.entries(SCENARIOS)
@@ -34,9 +35,11 @@ ${Object.entries(SCENARIOS)
   --bot-attempts N    attempts per bot in bot-hoarding (default 20; must exceed
                       RESERVE_RATE_LIMIT, 10 by default, for the limit to show)
   --max-active N      the service's MAX_ACTIVE_RESERVATIONS, for the bot cap check (default 5)
+  --private-key FILE  sign RS256 with this PEM key (for a service with JWT_PUBLIC_KEY)
   --keep              keep the working folder (tokens, artillery report and log)
   --verbose           show artillery's own output while it runs
-Tokens are signed with JWT_SECRET, or the development secret when it is unset (as the service).
+Tokens are signed with --private-key (RS256), else JWT_SECRET, else the development secret (as
+the service).
 `;
 
 function fail(message, code = 2) {
@@ -54,6 +57,7 @@ function parseOptions() {
         'allow-remote': { type: 'boolean', default: false },
         'bot-attempts': { type: 'string' },
         'max-active': { type: 'string' },
+        'private-key': { type: 'string' },
         keep: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -95,6 +99,7 @@ function parseOptions() {
     scenario,
     target,
     maxActive: positive(values['max-active'], 'max-active', DEFAULT_MAX_ACTIVE_RESERVATIONS),
+    privateKey: values['private-key'],
     keep: values.keep,
     verbose: values.verbose,
   };
@@ -174,7 +179,13 @@ async function main() {
     .catch((error) =>
       fail(`No stockhold answering at ${target} (${error.message}). Start it first: npm start`, 1),
     );
-  const sign = tokenSigner(signingSecret(process.env, REPO_ROOT));
+  let key;
+  try {
+    key = signingKey(process.env, REPO_ROOT, options.privateKey);
+  } catch (error) {
+    fail(error.message);
+  }
+  const sign = tokenSigner(key);
   const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   admin.token = sign(`load-admin-${tag}`, { admin: true });
   // Shopper ids are unique per run: a shopper from an earlier run still holds its units.

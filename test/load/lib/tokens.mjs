@@ -3,18 +3,34 @@ import { join } from 'node:path';
 import fastJwt from 'fast-jwt';
 
 /**
- * The secret the service verifies with: JWT_SECRET from the environment, else (as the service does
- * outside production) the development default, read from the service's own config source so the
- * two can never drift apart.
+ * The key to sign with, matching what the service verifies: with `--private-key FILE`, that PEM
+ * key (RS256, for a service with JWT_PUBLIC_KEY); else JWT_SECRET from the environment, else (as
+ * the service does outside production) the development default, read from the service's own
+ * config source so the two can never drift apart.
  */
-export function signingSecret(env, repoRoot) {
+export function signingKey(env, repoRoot, privateKeyFile) {
+  if (privateKeyFile) {
+    let pem;
+    try {
+      pem = readFileSync(privateKeyFile, 'utf8');
+    } catch (error) {
+      throw new Error(`--private-key ${privateKeyFile}: ${error.message}`);
+    }
+    if (!pem.includes('PRIVATE KEY-----')) {
+      throw new Error(`--private-key ${privateKeyFile} is not a PEM private key`);
+    }
+    return { key: pem, algorithm: 'RS256' };
+  }
   if (env.JWT_PUBLIC_KEY) {
     throw new Error(
-      'The service verifies RS256 (JWT_PUBLIC_KEY); the load runner signs HS256 only',
+      'The service verifies RS256 tokens (JWT_PUBLIC_KEY); pass --private-key FILE to sign them',
     );
   }
-  if (env.JWT_SECRET) return env.JWT_SECRET;
-  return developmentSecret(readFileSync(join(repoRoot, 'src/config/app-config.ts'), 'utf8'));
+  if (env.JWT_SECRET) return { key: env.JWT_SECRET, algorithm: 'HS256' };
+  return {
+    key: developmentSecret(readFileSync(join(repoRoot, 'src/config/app-config.ts'), 'utf8')),
+    algorithm: 'HS256',
+  };
 }
 
 export function developmentSecret(configSource) {
@@ -23,13 +39,9 @@ export function developmentSecret(configSource) {
   return match[1];
 }
 
-/** HS256 signer for `{ sub, exp[, roles] }`, the claims the service requires. */
-export function tokenSigner(secret, ttlSeconds = 3600) {
-  const sign = fastJwt.createSigner({
-    key: secret,
-    algorithm: 'HS256',
-    expiresIn: ttlSeconds * 1000,
-  });
+/** A signer for `{ sub, exp[, roles] }`, the claims the service requires. */
+export function tokenSigner({ key, algorithm }, ttlSeconds = 3600) {
+  const sign = fastJwt.createSigner({ key, algorithm, expiresIn: ttlSeconds * 1000 });
   return (sub, { admin = false } = {}) => sign(admin ? { sub, roles: ['admin'] } : { sub });
 }
 

@@ -1,30 +1,63 @@
-import { readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createVerifier } from 'fast-jwt';
 import { describe, expect, it } from 'vitest';
 import { DEVELOPMENT_JWT_SECRET } from '../../../src/config/app-config';
-import { developmentSecret, payloadRows, signingSecret, tokenSigner, toCsv } from './tokens.mjs';
+import { developmentSecret, payloadRows, signingKey, tokenSigner, toCsv } from './tokens.mjs';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 
-describe('signingSecret', () => {
+describe('signingKey', () => {
   it('finds the same development secret the service falls back to', () => {
-    expect(signingSecret({}, repoRoot)).toBe(DEVELOPMENT_JWT_SECRET);
+    expect(signingKey({}, repoRoot)).toEqual({ key: DEVELOPMENT_JWT_SECRET, algorithm: 'HS256' });
     expect(
       developmentSecret(readFileSync(join(repoRoot, 'src/config/app-config.ts'), 'utf8')),
     ).toBe(DEVELOPMENT_JWT_SECRET);
+    expect(() => developmentSecret('no secret here')).toThrow(/not found/);
   });
 
-  it('prefers JWT_SECRET, and refuses RS256 setups it cannot sign for', () => {
-    expect(signingSecret({ JWT_SECRET: 'from-env' }, repoRoot)).toBe('from-env');
-    expect(() => signingSecret({ JWT_PUBLIC_KEY: 'pem' }, repoRoot)).toThrow(/RS256/);
-    expect(() => developmentSecret('no secret here')).toThrow(/not found/);
+  it('prefers JWT_SECRET, and asks for the private key when the service verifies RS256', () => {
+    expect(signingKey({ JWT_SECRET: 'from-env' }, repoRoot)).toEqual({
+      key: 'from-env',
+      algorithm: 'HS256',
+    });
+    expect(() => signingKey({ JWT_PUBLIC_KEY: 'pem' }, repoRoot)).toThrow(/--private-key FILE/);
+  });
+
+  it('signs RS256 with --private-key, and refuses a file that is not a PEM private key', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'stockhold-keys-'));
+    try {
+      const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const privateFile = join(folder, 'private.pem');
+      const publicFile = join(folder, 'public.pem');
+      writeFileSync(privateFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      writeFileSync(publicFile, publicKey.export({ type: 'spki', format: 'pem' }));
+
+      const key = signingKey({ JWT_PUBLIC_KEY: 'set' }, repoRoot, privateFile);
+      expect(key.algorithm).toBe('RS256');
+      const verify = createVerifier({
+        key: readFileSync(publicFile, 'utf8'),
+        algorithms: ['RS256'],
+        requiredClaims: ['exp', 'sub'],
+      });
+      expect(verify(tokenSigner(key)('alice'))).toMatchObject({ sub: 'alice' });
+
+      expect(() => signingKey({}, repoRoot, publicFile)).toThrow(/not a PEM private key/);
+      expect(() => signingKey({}, repoRoot, join(folder, 'missing.pem'))).toThrow(/missing\.pem/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 
 describe('tokenSigner', () => {
   it('signs tokens the service accepts: HS256 with sub and exp, roles for an admin', () => {
-    const sign = tokenSigner('a-secret-of-some-length-for-the-test', 60);
+    const sign = tokenSigner(
+      { key: 'a-secret-of-some-length-for-the-test', algorithm: 'HS256' },
+      60,
+    );
     const verify = createVerifier({
       key: 'a-secret-of-some-length-for-the-test',
       algorithms: ['HS256'],
