@@ -182,6 +182,7 @@ async function measure(service: BenchService, context: RunContext): Promise<RunR
     verified: verdict.ok,
     problems: verdict.problems,
     perSecond: recorder.perSecond(plan.durationSeconds),
+    loadGeneratorGc: measured.loadGeneratorGc,
     loadAverage: { before, after: load1() },
   };
 }
@@ -215,11 +216,14 @@ function progressLine(run: RunResult): string {
     ? `service CPU ${formatNumber(run.serviceCpu.microsPerRequest)} µs/req (${formatNumber(run.serviceCpu.percentOfCore)}% of a core), `
     : '';
   const problems = run.verified ? '' : ` — ${run.problems.join('; ')}`;
+  const gc = run.loadGeneratorGc
+    ? `, load generator GC ${run.loadGeneratorGc.count}× max ${formatNumber(run.loadGeneratorGc.maxMs)} ms`
+    : '';
   return (
     `${run.id}: ${formatNumber(run.requestsPerSecond)} req/s, ` +
     `p50 ${formatNumber(run.latency.p50)} p99 ${formatNumber(run.latency.p99)} ms, ${cpu}` +
     `${run.errors} errors, ${run.oversold} oversold${problems} ` +
-    `(load ${run.loadAverage.before} → ${run.loadAverage.after})`
+    `(load ${run.loadAverage.before} → ${run.loadAverage.after}${gc})`
   );
 }
 

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { ResponseRecorder } from './stats';
 
 export interface RequestShape {
@@ -42,6 +42,14 @@ export interface LoadOutcome {
   /** Over the whole load, warm-up included. */
   socketErrors: number;
   timeouts: number;
+  /** The load generator's own GC pauses inside the window: they land in every in-flight latency. */
+  loadGeneratorGc: GcPauses;
+}
+
+export interface GcPauses {
+  count: number;
+  totalMs: number;
+  maxMs: number;
 }
 
 /**
@@ -69,6 +77,16 @@ export function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
     windowClosedAt = performance.now();
     spec.onWindow?.('close');
   };
+  const gc: GcPauses = { count: 0, totalMs: 0, maxMs: 0 };
+  const gcObserver = new PerformanceObserver((entries) => {
+    if (windowOpenedAt === undefined || windowClosedAt !== undefined) return;
+    for (const entry of entries.getEntries()) {
+      gc.count += 1;
+      gc.totalMs += entry.duration;
+      gc.maxMs = Math.max(gc.maxMs, entry.duration);
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const timers = [
     setTimeout(openWindow, spec.warmupSeconds * 1000),
     setTimeout(closeWindow, (spec.warmupSeconds + spec.seconds) * 1000),
@@ -89,6 +107,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
       },
       (error, result) => {
         timers.forEach(clearTimeout);
+        gcObserver.disconnect();
         if (windowOpenedAt === undefined) openWindow();
         closeWindow();
         if (error) {
@@ -101,6 +120,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
           elapsedSeconds: ((windowClosedAt ?? 0) - (windowOpenedAt ?? 0)) / 1000,
           socketErrors: result.errors - result.timeouts,
           timeouts: result.timeouts,
+          loadGeneratorGc: gc,
         });
       },
     );

@@ -28,6 +28,8 @@ export interface RunResult {
   verified: boolean;
   problems: string[];
   perSecond: SecondSample[];
+  /** The load generator's GC pauses inside the window (they inflate every in-flight latency). */
+  loadGeneratorGc?: { count: number; totalMs: number; maxMs: number };
   /** One-minute load average before and after: other work on the machine shows up here. */
   loadAverage: { before: number; after: number };
 }
