@@ -31,9 +31,11 @@ export interface CreateAppOptions {
 /** Builds the configured HTTP application (not yet listening). Used by main.ts and the e2e tests. */
 export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
   const { config, store } = options;
-  // Fastify binds a callback per request body; Node 20's bind made that the costliest step.
-  if (config.leanAsyncBind) installLeanAsyncResourceBind();
   const logger = createLogger(config, options.logDestination);
+  // Fastify binds a callback per request body; Node 20's bind made that the costliest step.
+  if (config.leanAsyncBind && installLeanAsyncResourceBind()) {
+    logger.debug('AsyncResource#bind replaced by the lean one (this Node adds DEP0172 accessors)');
+  }
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
