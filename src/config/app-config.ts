@@ -64,7 +64,7 @@ export class AppConfig {
   rateLimitBackend!: (typeof RATE_LIMIT_BACKENDS)[number];
   /** Rate-limit checks of one event-loop turn share one Redis script call (true; a benchmark switch). */
   rateLimitBatching!: boolean;
-  /** On Node ≤ 22, replace AsyncResource#bind with Node 24's lean one (true; a benchmark switch). */
+  /** Replace AsyncResource#bind where it still adds DEP0172 accessors, e.g. Node 20 (true; a benchmark switch). */
   leanAsyncBind!: boolean;
 }
 

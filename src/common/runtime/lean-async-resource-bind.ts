@@ -6,9 +6,9 @@ const INSTALLED = Symbol.for('stockhold.leanAsyncResourceBind');
  * Node 20's `AsyncResource#bind` gives every bound function a deprecated `asyncResource`
  * accessor pair (DEP0172), built through `util.deprecate`, which costs about 12 µs a call here
  * (nodejs/node#58218). Fastify binds one callback per request body it parses, so on Node 20 a
- * small JSON POST cost bare Fastify about twice what the same POST without a body did
- * (docs/benchmarks.md). Node 24 no longer adds the property (DEP0172 is End-of-Life there); this
- * gives older runtimes the same `bind`: the function runs in the resource's async scope with the
+ * small JSON POST cost bare Fastify three to four times the CPU of the same POST without a body
+ * (docs/benchmarks.md). Newer Node lines stop adding the property (DEP0172 End-of-Life,
+ * nodejs/node#58618); this gives the runtimes that still add it the same `bind`: the function runs in the resource's async scope with the
  * given `this`, keeps the original `length`, and carries no `asyncResource` property.
  *
  * It changes nothing on a runtime whose `bind` already adds no such property, and only the
@@ -39,7 +39,7 @@ function bindAddsDeprecatedProperty(): boolean {
 
 function noop(): void {}
 
-/** Node 24's `AsyncResource#bind`, without the deprecated property. */
+/** `AsyncResource#bind` as newer Node lines have it: without the deprecated property. */
 function leanBind(resource: AsyncResource, fn: unknown, thisArg: unknown): unknown {
   if (typeof fn !== 'function') {
     throw Object.assign(
