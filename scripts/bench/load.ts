@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
 import { ResponseRecorder } from './stats';
 
 export interface RequestShape {
@@ -78,14 +78,17 @@ export function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
     spec.onWindow?.('close');
   };
   const gc: GcPauses = { count: 0, totalMs: 0, maxMs: 0 };
-  const gcObserver = new PerformanceObserver((entries) => {
-    if (windowOpenedAt === undefined || windowClosedAt !== undefined) return;
-    for (const entry of entries.getEntries()) {
+  // GC entries are delivered after the fact, so each is placed in the window by its start time.
+  const countGc = (entries: readonly PerformanceEntry[]) => {
+    for (const entry of entries) {
+      if (windowOpenedAt === undefined || entry.startTime < windowOpenedAt) continue;
+      if (windowClosedAt !== undefined && entry.startTime >= windowClosedAt) continue;
       gc.count += 1;
       gc.totalMs += entry.duration;
       gc.maxMs = Math.max(gc.maxMs, entry.duration);
     }
-  });
+  };
+  const gcObserver = new PerformanceObserver((entries) => countGc(entries.getEntries()));
   gcObserver.observe({ entryTypes: ['gc'] });
   const timers = [
     setTimeout(openWindow, spec.warmupSeconds * 1000),
@@ -107,6 +110,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadOutcome> {
       },
       (error, result) => {
         timers.forEach(clearTimeout);
+        countGc(gcObserver.takeRecords());
         gcObserver.disconnect();
         if (windowOpenedAt === undefined) openWindow();
         closeWindow();

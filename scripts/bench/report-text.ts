@@ -195,8 +195,9 @@ export function evaluateTargets(runs: RunResult[], connections: number): TargetR
     const meets = (requestsPerSecond: number, p99: number) =>
       requestsPerSecond >= target.minRequestsPerSecond && p99 <= target.maxP99Ms;
     const checked = run.oversold === 0 && run.verified;
-    const rounds = run.repeats?.requestsPerSecond.map((requestsPerSecond, index) =>
-      meets(requestsPerSecond, run.repeats?.p99Ms[index] ?? Infinity),
+    const { repeats } = run;
+    const rounds = repeats?.requestsPerSecond.map((requestsPerSecond, index) =>
+      meets(requestsPerSecond, repeats.p99Ms[index]),
     );
     const roundsMet = rounds && {
       met: checked ? rounds.filter(Boolean).length : 0,

@@ -1,34 +1,33 @@
 import { AsyncResource } from 'node:async_hooks';
 
-const INSTALLED = Symbol.for('stockhold.leanAsyncResourceBind');
-
 /**
  * Node 20's `AsyncResource#bind` gives every bound function a deprecated `asyncResource`
  * accessor pair (DEP0172), built through `util.deprecate`, which costs about 12 µs a call here
  * (nodejs/node#58218). Fastify binds one callback per request body it parses, so on Node 20 a
  * small JSON POST cost bare Fastify three to four times the CPU of the same POST without a body
  * (docs/benchmarks.md). Newer Node lines stop adding the property (DEP0172 End-of-Life,
- * nodejs/node#58618); this gives the runtimes that still add it the same `bind`: the function runs in the resource's async scope with the
- * given `this`, keeps the original `length`, and carries no `asyncResource` property.
+ * nodejs/node#58618); this gives the runtimes that still add it the same `bind`: the function
+ * runs in the resource's async scope with the given `this`, keeps the original `length`, and
+ * carries no `asyncResource` property.
  *
  * It changes nothing on a runtime whose `bind` already adds no such property, and only the
  * deprecated property is lost: reading it printed a deprecation warning anyway.
  * Returns whether it replaced `bind` (now or on an earlier call).
  */
 export function installLeanAsyncResourceBind(): boolean {
-  const prototype = AsyncResource.prototype as AsyncResource & { [INSTALLED]?: true };
-  if (prototype[INSTALLED]) return true;
+  if (AsyncResource.prototype.bind === (leanBindMethod as unknown)) return true;
   if (!bindAddsDeprecatedProperty()) return false;
-  Object.defineProperty(prototype, 'bind', {
+  Object.defineProperty(AsyncResource.prototype, 'bind', {
     configurable: true,
     writable: true,
     enumerable: false,
-    value: function bind(this: AsyncResource, fn: unknown, thisArg?: unknown) {
-      return leanBind(this, fn, thisArg);
-    },
+    value: leanBindMethod,
   });
-  Object.defineProperty(prototype, INSTALLED, { value: true });
   return true;
+}
+
+function leanBindMethod(this: AsyncResource, fn: unknown, thisArg?: unknown): unknown {
+  return leanBind(this, fn, thisArg);
 }
 
 function bindAddsDeprecatedProperty(): boolean {
