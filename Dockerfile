@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for the API (node dist/main.js), the workers (node dist/worker.js) and the migrations
 # (node dist/migrate/main.js up). Compile with dev dependencies; ship production dependencies only.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
