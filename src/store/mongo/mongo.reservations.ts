@@ -76,13 +76,15 @@ export class MongoReservations {
         throw new ReservationExpiredError(idToString(current._id));
       }
       const q = committed.quantity;
+      await this.pullHold(session, committed);
+      // LAST, the hot document (as in reserve): its write lock is held from here to the commit
+      // only, which matters while a sale's holds are being committed and expired under load.
       const inventory = await this.changeStock(
         session,
         committed,
         { reservedStock: -q, totalStock: -q },
         now,
       );
-      await this.pullHold(session, committed);
       return { reservation: toReservation(committed), inventory, changed: true };
     });
   }
@@ -115,13 +117,14 @@ export class MongoReservations {
         return unchanged(current);
       }
       const q = ended.quantity;
+      await this.pullHold(session, ended);
+      // LAST, the hot document, as in commit and reserve.
       const inventory = await this.changeStock(
         session,
         ended,
         { reservedStock: -q, availableStock: q },
         now,
       );
-      await this.pullHold(session, ended);
       return { reservation: toReservation(ended), inventory, changed: true };
     });
   }
