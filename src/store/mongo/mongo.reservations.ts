@@ -130,15 +130,16 @@ export class MongoReservations {
   }
 
   /**
-   * Active holds due at `now`, oldest expiry first. Sorted on expiresAt alone so the query walks
-   * the partial {status, expiresAt} index and stops at `limit`; holds expiring in the same
-   * millisecond come in index order (the sweeper does not care which goes first).
+   * Active holds due at `now`, oldest expiry first, ties by id — the reference model's order, so
+   * both stores sweep alike. The partial {status, expiresAt} index finds the due holds; the `_id`
+   * tie-break makes the server sort them (a top-`limit` sort over the due set only, which the
+   * sweeper keeps small by running every second).
    */
   async findDueReservations(now: Date, limit: number): Promise<Reservation[]> {
     if (limit <= 0) return [];
     const docs = await this.models.reservations
       .find({ status: 'active', expiresAt: { $lte: now } })
-      .sort({ expiresAt: 1 })
+      .sort({ expiresAt: 1, _id: 1 })
       .limit(limit)
       .read('primary')
       .lean();
