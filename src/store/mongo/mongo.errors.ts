@@ -6,6 +6,7 @@ import { STORE_INDEXES, type StoreIndexSpec } from './mongo.schemas';
 
 export const DUPLICATE_KEY = 11000;
 export const SNAPSHOT_UNAVAILABLE = 246;
+export const SNAPSHOT_TOO_OLD = 239;
 
 export function errorCode(error: unknown): unknown {
   return typeof error === 'object' && error !== null

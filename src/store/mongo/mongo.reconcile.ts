@@ -1,8 +1,38 @@
 import type { Connection, Types } from 'mongoose';
 import type { InvariantViolation, Inventory, ReconcileReport } from '../store.types';
 import { holdDocKey, idToString } from './mongo.mappers';
-import { errorCode, SNAPSHOT_UNAVAILABLE } from './mongo.errors';
+import { errorCode, SNAPSHOT_TOO_OLD, SNAPSHOT_UNAVAILABLE } from './mongo.errors';
 import type { StoreModels } from './mongo.schemas';
+
+/** Documents per cursor batch of the check's collection walks (the driver's default is 101, then 16 MiB). */
+export const RECONCILE_BATCH_SIZE = 1000;
+const RECONCILE_MIN_BATCH_SIZE = 50;
+const RECONCILE_ROUNDS = 3;
+
+/**
+ * Whether a failed check runs again, and with what batch size; null to give up. Each round takes a
+ * fresh snapshot.
+ * - SnapshotUnavailable (246): the snapshot was taken just before a collection or index change and
+ *   cannot read that collection. Transactions retry it as transient; a snapshot session must do so
+ *   itself. Same batch size.
+ * - SnapshotTooOld (239): the server no longer keeps the history the snapshot reads at — it outlived
+ *   minSnapshotHistoryWindowInSeconds, or cache pressure made WiredTiger drop history early. Half
+ *   the batch size: each getMore then returns sooner and the walk holds less in the server's cache.
+ * Anything else, or a third failure, propagates.
+ */
+export function reconcileRetry(
+  error: unknown,
+  round: number,
+  batchSize: number,
+): { batchSize: number } | null {
+  if (round >= RECONCILE_ROUNDS) return null;
+  const code = errorCode(error);
+  if (code === SNAPSHOT_UNAVAILABLE) return { batchSize };
+  if (code === SNAPSHOT_TOO_OLD) {
+    return { batchSize: Math.max(RECONCILE_MIN_BATCH_SIZE, Math.floor(batchSize / 2)) };
+  }
+  return null;
+}
 
 /** The invariant check behind `GET /v1/admin/reconcile`. */
 export class MongoReconcile {
@@ -18,19 +48,22 @@ export class MongoReconcile {
    * during the check never show up as false violations.
    */
   async reconcile(maxActiveReservations: number): Promise<ReconcileReport> {
+    let batchSize = RECONCILE_BATCH_SIZE;
     for (let round = 1; ; round++) {
       try {
-        return await this.reconcileInSnapshot(maxActiveReservations);
+        return await this.reconcileInSnapshot(maxActiveReservations, batchSize);
       } catch (error) {
-        // A snapshot taken just before a collection or index change cannot read that collection
-        // (SnapshotUnavailable). Transactions retry it as transient; a snapshot session must do so
-        // itself, with a new snapshot. Anything else, or a third failure, propagates.
-        if (errorCode(error) !== SNAPSHOT_UNAVAILABLE || round >= 3) throw error;
+        const retry = reconcileRetry(error, round, batchSize);
+        if (retry === null) throw error;
+        batchSize = retry.batchSize;
       }
     }
   }
 
-  private async reconcileInSnapshot(maxActiveReservations: number): Promise<ReconcileReport> {
+  private async reconcileInSnapshot(
+    maxActiveReservations: number,
+    batchSize: number,
+  ): Promise<ReconcileReport> {
     const session = await this.connection.startSession({ snapshot: true });
     try {
       const violations: InvariantViolation[] = [];
@@ -46,7 +79,13 @@ export class MongoReconcile {
       for (const row of byVariant) reservedByVariant.set(idToString(row._id), row.reserved);
 
       let checked = 0;
-      const inventoryCursor = this.models.inventory.find({}).session(session).lean().cursor();
+      // batchSize reaches the driver's find: mongoose's QueryCursor copies the query options (lib/cursor/queryCursor.js).
+      const inventoryCursor = this.models.inventory
+        .find({})
+        .session(session)
+        .batchSize(batchSize)
+        .lean()
+        .cursor();
       for await (const doc of inventoryCursor) {
         checked += 1;
         // Raw figures, not the mapper: a damaged document must be reported, not crash the check.
@@ -92,7 +131,12 @@ export class MongoReconcile {
         expectedHolds.set(userId, holds.map(holdDocKey));
       }
 
-      const holdsCursor = this.models.userholds.find({}).session(session).lean().cursor();
+      const holdsCursor = this.models.userholds
+        .find({})
+        .session(session)
+        .batchSize(batchSize)
+        .lean()
+        .cursor();
       for await (const doc of holdsCursor) {
         const actual = (doc.holds ?? []).map(holdDocKey);
         const violation = holdsViolation(doc._id, expectedHolds.get(doc._id) ?? [], actual);
