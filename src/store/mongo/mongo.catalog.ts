@@ -16,7 +16,7 @@ import type {
 import { idToString, parseObjectId, toInventory, toVariant } from './mongo.mappers';
 import { indexNamed, isDuplicateKeyOn } from './mongo.errors';
 import type { InventoryDoc, StoreModels, VariantDoc } from './mongo.schemas';
-import { MAX_ROUNDS } from './mongo.rounds';
+import { MAX_ROUNDS, SYNC_READ_CONCERN } from './mongo.policy';
 import type { TransactionRunner } from './transactions';
 
 /** Variants and their stock figures: creation, reads, admin adjustments. */
@@ -68,14 +68,22 @@ export class MongoCatalog {
   async getVariant(variantId: string): Promise<Variant | null> {
     const id = parseObjectId(variantId);
     if (!id) return null;
-    const doc = await this.models.variants.findOne({ _id: id }).read('primary').lean();
+    const doc = await this.models.variants
+      .findOne({ _id: id })
+      .read('primary')
+      .readConcern(SYNC_READ_CONCERN)
+      .lean();
     return doc ? toVariant(doc) : null;
   }
 
   async getInventory(variantId: string): Promise<Inventory | null> {
     const id = parseObjectId(variantId);
     if (!id) return null;
-    const doc = await this.models.inventory.findOne({ variantId: id }).read('primary').lean();
+    const doc = await this.models.inventory
+      .findOne({ variantId: id })
+      .read('primary')
+      .readConcern(SYNC_READ_CONCERN)
+      .lean();
     return doc ? toInventory(doc) : null;
   }
 

@@ -11,7 +11,7 @@ import type { Inventory, Reservation, ReserveCommand } from '../store.types';
 import { parseObjectId, toInventory, toReservation } from './mongo.mappers';
 import { ID_INDEX, indexNamed, isDuplicateKeyOn } from './mongo.errors';
 import type { ReservationDoc, StoreModels } from './mongo.schemas';
-import { MAX_ROUNDS } from './mongo.rounds';
+import { MAX_ROUNDS } from './mongo.policy';
 import type { TransactionRunner } from './transactions';
 
 /**

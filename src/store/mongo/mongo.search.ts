@@ -17,6 +17,7 @@ import {
 } from './mongo.mappers';
 import { DUPLICATE_KEY, requiredObjectId } from './mongo.errors';
 import type { InventoryDoc, SearchDocumentDoc, StoreModels } from './mongo.schemas';
+import { SYNC_READ_CONCERN } from './mongo.policy';
 
 /** Search sync: the variant walk, pending syncs, and the search documents. */
 export class MongoSearchSync {
@@ -36,11 +37,13 @@ export class MongoSearchSync {
       .sort({ _id: 1 })
       .limit(limit)
       .read('primary')
+      .readConcern(SYNC_READ_CONCERN)
       .lean();
     if (variants.length === 0) return [];
     const inventories = await this.models.inventory
       .find({ variantId: { $in: variants.map((variant) => variant._id) } })
       .read('primary')
+      .readConcern(SYNC_READ_CONCERN)
       .lean();
     const byVariant = new Map(inventories.map((doc) => [idToString(doc.variantId), doc]));
     return variants.map((doc) => {
@@ -63,6 +66,7 @@ export class MongoSearchSync {
       .sort({ updatedAt: 1, variantId: 1 })
       .limit(limit)
       .read('primary')
+      .readConcern(SYNC_READ_CONCERN)
       .lean<Array<Pick<InventoryDoc, 'variantId' | 'version' | 'updatedAt'>>>();
     return docs.map((doc) => ({
       variantId: idToString(doc.variantId),
