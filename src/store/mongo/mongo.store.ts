@@ -19,6 +19,11 @@ import type {
   Variant,
   VariantWithInventory,
 } from '../store.types';
+import {
+  DEFAULT_CONNECTION_LIMITS,
+  mongoConnectionOptions,
+  type MongoConnectionLimits,
+} from './connection-options';
 import { MongoCatalog } from './mongo.catalog';
 import { parseObjectId } from './mongo.mappers';
 import { MongoReconcile } from './mongo.reconcile';
@@ -33,6 +38,8 @@ export interface MongoStoreOptions {
   autoIndex?: boolean;
   /** Database to use instead of the one named in the URI. */
   dbName?: string;
+  /** Pool size and timeouts other than the defaults (tests shorten the waits). */
+  limits?: Partial<MongoConnectionLimits>;
 }
 
 /**
@@ -72,15 +79,14 @@ export class MongoStore extends Store {
    */
   static async connect(uri: string, options: MongoStoreOptions = {}): Promise<MongoStore> {
     const autoIndex = options.autoIndex ?? true;
-    const connection = createConnection(uri, {
-      ...(options.dbName !== undefined && { dbName: options.dbName }),
-      autoIndex,
-      autoCreate: autoIndex,
-      // No mongoose-side queue while disconnected: an outage surfaces as the driver's own
-      // server-selection error (mapped to a retryable 503) after its timeout, which also rides out
-      // a primary election, instead of a generic mongoose buffering timeout (a 500).
-      bufferCommands: false,
-    });
+    const connection = createConnection(
+      uri,
+      mongoConnectionOptions({
+        autoIndex,
+        dbName: options.dbName,
+        limits: { ...DEFAULT_CONNECTION_LIMITS, ...options.limits },
+      }),
+    );
     try {
       await connection.asPromise();
       const models = createStoreModels(connection, { autoIndex });
