@@ -42,13 +42,18 @@ export const INVENTORY_VALIDATOR: CollectionValidator = {
         'availableStock',
         'version',
         'needsSync',
+        'updatedAt',
       ],
       properties: {
+        // The store finds inventory by the variant's ObjectId; any other type is never found.
+        variantId: { bsonType: 'objectId' },
         totalStock: nonNegativeInteger,
         reservedStock: nonNegativeInteger,
         availableStock: nonNegativeInteger,
         version: nonNegativeInteger,
         needsSync: { bsonType: 'bool' },
+        // Readers order pending syncs by it and report it; a missing date broke the search sync.
+        updatedAt: { bsonType: 'date' },
       },
     },
     // I1. With every figure ≥ 0 this also gives reservedStock ≤ totalStock. Evaluated once per

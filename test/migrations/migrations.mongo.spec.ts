@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LegacyInventoryMigrationError } from '../../src/migrate/legacy-inventory';
 import { MongoLegacyInventorySource } from '../../src/migrate/legacy-inventory.mongo';
 import { setMigrationLogSink } from '../../src/migrate/migration-log';
+import { EVERY_COLLECTION } from '../../src/migrate/store-collections';
 import { INDEXES, indexName } from '../../src/migrate/store-indexes';
 import {
   ExistingDocumentsViolateValidatorError,
@@ -134,8 +135,14 @@ describe.skipIf(!MONGODB_URI)('migrations against MongoDB (MONGODB_URI)', () => 
         availableStock: 3,
         version: 0,
         needsSync: false,
+        updatedAt: new Date(),
       };
       await inventory().insertOne({ ...good });
+      const { updatedAt: _updatedAt, ...undated } = good;
+      await rejectedByValidator(inventory().insertOne({ ...undated, variantId: new ObjectId() }));
+      await rejectedByValidator(
+        inventory().insertOne({ ...good, variantId: new ObjectId().toHexString() }),
+      );
       await rejectedByValidator(
         inventory().insertOne({ ...good, variantId: new ObjectId(), availableStock: 4 }),
       );
@@ -226,6 +233,7 @@ describe.skipIf(!MONGODB_URI)('migrations against MongoDB (MONGODB_URI)', () => 
         availableStock: 5,
         version: 2,
         needsSync: false,
+        updatedAt: new Date(),
       };
       await inventory().insertOne(broken);
       // Not legacy (every field is there), so only the validator step can catch it, and must.
@@ -233,6 +241,33 @@ describe.skipIf(!MONGODB_URI)('migrations against MongoDB (MONGODB_URI)', () => 
       expect(failure).toBeInstanceOf(ExistingDocumentsViolateValidatorError);
       expect((failure as Error).message).toContain(broken._id.toHexString());
       expect((await options('inventory')).validator).toBeUndefined();
+    });
+
+    it('bring a database migrated by the earlier walk up to date: updatedAt filled in, then required', async () => {
+      const earlier = {
+        _id: new ObjectId(),
+        variantId: new ObjectId(),
+        totalStock: 4,
+        reservedStock: 1,
+        availableStock: 3,
+        version: 7,
+        needsSync: false,
+      };
+      await inventory().insertOne(earlier);
+      await upAll();
+      const after = await inventory().findOne({ _id: earlier._id });
+      expect(after?.updatedAt).toBeInstanceOf(Date);
+      expect(after).toMatchObject({ version: 7, needsSync: true });
+      const { _id: _earlierId, ...fields } = earlier;
+      await rejectedByValidator(inventory().insertOne({ ...fields, variantId: new ObjectId() }));
+    });
+
+    it('create every collection the service uses, userholds included', async () => {
+      await upAll();
+      const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map(
+        (info) => info.name,
+      );
+      expect(names).toEqual(expect.arrayContaining([...EVERY_COLLECTION]));
     });
 
     it('guard a fresh, empty database from its first write', async () => {

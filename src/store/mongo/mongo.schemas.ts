@@ -133,7 +133,8 @@ export interface InventoryDoc {
   availableStock: number;
   version: number;
   needsSync: boolean;
-  updatedAt: Date;
+  /** Required since the inventory-updated-at migration; a legacy document may still lack it. */
+  updatedAt: Date | undefined;
 }
 
 export interface ReservationDoc {

@@ -8,6 +8,7 @@ import type {
 } from '../store.types';
 import { searchWords, textSearchString } from '../search-text';
 import {
+  copyDateOrUnknown,
   idToString,
   parseObjectId,
   searchDocumentFromDoc,
@@ -71,7 +72,7 @@ export class MongoSearchSync {
     return docs.map((doc) => ({
       variantId: idToString(doc.variantId),
       version: doc.version,
-      changedAt: new Date(doc.updatedAt.getTime()),
+      changedAt: copyDateOrUnknown(doc.updatedAt),
     }));
   }
 
