@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { loadConfigOrExit } from './config/app-config';
 import { openStore } from './store/open-store';
+import { StoreStartupError } from './store/store-startup-error';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit('stockhold');
@@ -16,6 +17,10 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`stockhold failed to start: ${(error as Error)?.stack ?? String(error)}\n`);
+  // An operator's problem (database unreachable or not migrated) gets its one line; anything else
+  // is a bug, whose stack is worth having.
+  const detail =
+    error instanceof StoreStartupError ? error.message : ((error as Error)?.stack ?? String(error));
+  process.stderr.write(`stockhold failed to start: ${detail}\n`);
   process.exit(1);
 });

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from './config/app-config';
 import { openStore } from './store/open-store';
+import { StoreStartupError } from './store/store-startup-error';
 import { createWorker } from './worker.factory';
 
 async function bootstrap(): Promise<void> {
@@ -22,8 +23,10 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(
-    `stockhold worker failed to start: ${(error as Error)?.stack ?? String(error)}\n`,
-  );
+  // An operator's problem (database unreachable or not migrated) gets its one line; anything else
+  // is a bug, whose stack is worth having.
+  const detail =
+    error instanceof StoreStartupError ? error.message : ((error as Error)?.stack ?? String(error));
+  process.stderr.write(`stockhold worker failed to start: ${detail}\n`);
   process.exit(1);
 });

@@ -4,6 +4,7 @@ import { MemoryStore } from './memory/memory.store';
 import { startEmbeddedMongo } from './mongo/embedded-mongo';
 import { MongoStore } from './mongo/mongo.store';
 import type { Store } from './store';
+import { oneLineMessage, StoreStartupError } from './store-startup-error';
 
 export interface OpenedStore {
   store: Store;
@@ -29,7 +30,7 @@ export async function openStore(config: AppConfig): Promise<OpenedStore> {
   }
   const autoIndex = config.nodeEnv !== 'production';
   if (config.mongodbUri) {
-    const store = await MongoStore.connect(config.mongodbUri, { autoIndex });
+    const store = await connectOrExplain(config.mongodbUri, autoIndex);
     return {
       store,
       description: `MongoDB at ${redact(config.mongodbUri)}`,
@@ -60,6 +61,23 @@ export async function openStore(config: AppConfig): Promise<OpenedStore> {
       ].join('\n'),
     );
     return memory('in-memory (fallback: no MongoDB available)');
+  }
+}
+
+/**
+ * The configured MongoDB, or a StoreStartupError whose one line names the server (credentials
+ * hidden) and why: not reachable within the server-selection timeout, or not migrated.
+ */
+async function connectOrExplain(uri: string, autoIndex: boolean): Promise<MongoStore> {
+  try {
+    return await MongoStore.connect(uri, { autoIndex });
+  } catch (error) {
+    if (error instanceof StoreStartupError) throw error;
+    throw new StoreStartupError(
+      `MongoDB at ${redact(uri)} cannot be used: ${oneLineMessage(error)}. ` +
+        'Check MONGODB_URI and that the replica set is up and reachable from here.',
+      { cause: error },
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Db } from 'mongodb';
 import { createConnection, type Connection } from 'mongoose';
 import { VariantNotFoundError } from '../../common/errors/domain-errors';
 import { Store } from '../store';
@@ -31,6 +32,12 @@ import { MongoReservations } from './mongo.reservations';
 import { MongoReserve } from './mongo.reserve';
 import { createStoreModels, type StoreModels } from './mongo.schemas';
 import { MongoSearchSync } from './mongo.search';
+import {
+  findSchemaGaps,
+  readObservedSchema,
+  SchemaNotMigratedError,
+  verifySchema,
+} from './schema-check';
 import { TransactionRunner } from './transactions';
 
 export interface MongoStoreOptions {
@@ -40,7 +47,15 @@ export interface MongoStoreOptions {
   dbName?: string;
   /** Pool size and timeouts other than the defaults (tests shorten the waits). */
   limits?: Partial<MongoConnectionLimits>;
+  /**
+   * Refuse to open (and report not-ready later) unless every collection, index and validator the
+   * migrations make is there. Default: on exactly when autoIndex is off (production).
+   */
+  verifySchema?: boolean;
 }
+
+/** How long a schema check's finding stands before readiness looks again. */
+const SCHEMA_RECHECK_MS = 30_000;
 
 /**
  * The MongoDB adapter of the store port (DESIGN §4, §9). Multi-document changes run in
@@ -60,9 +75,13 @@ export class MongoStore extends Store {
   private readonly reconciler: MongoReconcile;
   private readonly search: MongoSearchSync;
 
+  private schemaCheckedAt = Number.NEGATIVE_INFINITY;
+  private schemaGaps: string[] = [];
+
   private constructor(
     private readonly connection: Connection,
     private readonly models: StoreModels,
+    private readonly verifiesSchema: boolean,
   ) {
     super();
     this.transactions = new TransactionRunner(connection);
@@ -79,6 +98,7 @@ export class MongoStore extends Store {
    */
   static async connect(uri: string, options: MongoStoreOptions = {}): Promise<MongoStore> {
     const autoIndex = options.autoIndex ?? true;
+    const verifiesSchema = options.verifySchema ?? !autoIndex;
     const connection = createConnection(
       uri,
       mongoConnectionOptions({
@@ -89,13 +109,16 @@ export class MongoStore extends Store {
     );
     try {
       await connection.asPromise();
+      // In production the migrations own collections, indexes and validators: without them
+      // uniqueness (SKUs, idempotency keys) is silently off and search fails, so refuse to start.
+      if (verifiesSchema) await verifySchema(openDb(connection));
       const models = createStoreModels(connection, { autoIndex });
       if (autoIndex) {
         // Unique indexes carry invariants (SKU, one active hold per variant, idempotency keys):
         // no operation may run before they exist.
         for (const model of Object.values(models)) await model.init();
       }
-      return new MongoStore(connection, models);
+      return new MongoStore(connection, models, verifiesSchema);
     } catch (error) {
       // The connection error is the one worth reporting; a failure to close after it adds nothing.
       await connection.close().catch(() => undefined);
@@ -184,10 +207,16 @@ export class MongoStore extends Store {
     return this.search.searchDocuments(query);
   }
 
+  /** Readiness: the server answers and (where verified) the database is still fully migrated. */
   async ping(): Promise<void> {
-    const db = this.connection.db;
-    if (!db) throw new Error('MongoDB connection is not open');
+    const db = openDb(this.connection);
     await db.command({ ping: 1 });
+    if (!this.verifiesSchema) return;
+    if (performance.now() - this.schemaCheckedAt >= SCHEMA_RECHECK_MS) {
+      this.schemaGaps = findSchemaGaps(await readObservedSchema(db));
+      this.schemaCheckedAt = performance.now();
+    }
+    if (this.schemaGaps.length > 0) throw new SchemaNotMigratedError(this.schemaGaps);
   }
 
   async close(): Promise<void> {
@@ -206,4 +235,10 @@ export class MongoStore extends Store {
     const result = await this.models.inventory.updateOne({ variantId: id }, { $set: fields });
     if (result.matchedCount === 0) throw new VariantNotFoundError(variantId);
   }
+}
+
+function openDb(connection: Connection): Db {
+  const db = connection.db;
+  if (!db) throw new Error('MongoDB connection is not open');
+  return db;
 }
