@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { MongoClient, ObjectId, type CollectionInfo, type Db } from 'mongodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describeWithMongo } from '../mongo/mongo-target';
 import { LegacyInventoryMigrationError } from '../../src/migrate/legacy-inventory';
 import { MongoLegacyInventorySource } from '../../src/migrate/legacy-inventory.mongo';
 import { setMigrationLogSink } from '../../src/migrate/migration-log';
@@ -16,14 +17,6 @@ import { legacyInventoryContract } from './legacy-inventory.contract';
 import { ALREADY_MIGRATED, INVALID_LEGACY, VALID_LEGACY } from './legacy-inventory.fixture';
 import type { StoredDocument } from './memory-legacy-source';
 
-// Tests may read the environment directly; only src/ goes through the validated config.
-const MONGODB_URI = process.env.MONGODB_URI;
-if (!MONGODB_URI) {
-  console.info(
-    'test/migrations: MongoDB migration suite skipped: MONGODB_URI is not set (no mongod on this machine)',
-  );
-}
-
 type Migration = { up(db: Db): Promise<void>; down(db: Db): Promise<void> };
 const MIGRATIONS_DIR = path.join(__dirname, '../../src/migrate/migrations');
 const DOCUMENT_VALIDATION_FAILURE = 121;
@@ -32,7 +25,8 @@ const toMongo = (document: StoredDocument) => ({ ...document, _id: new ObjectId(
 const fromMongo = (document: Record<string, unknown>) =>
   ({ ...document, _id: (document._id as ObjectId).toHexString() }) as StoredDocument;
 
-describe.skipIf(!MONGODB_URI)('migrations against MongoDB (MONGODB_URI)', () => {
+// On the first MongoDB that can be had (MONGODB_URI, MONGOMS_SYSTEM_BINARY, or the download).
+describeWithMongo('migrations against MongoDB', (uri) => {
   let client: MongoClient;
   let db: Db;
   let restoreLog: () => void;
@@ -40,7 +34,7 @@ describe.skipIf(!MONGODB_URI)('migrations against MongoDB (MONGODB_URI)', () => 
 
   beforeAll(async () => {
     restoreLog = setMigrationLogSink(() => undefined);
-    client = await MongoClient.connect(MONGODB_URI as string, { serverSelectionTimeoutMS: 5000 });
+    client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 5000 });
     // A database of its own, so a shared server's data is never touched.
     db = client.db(`stockhold_migrations_test_${new ObjectId().toHexString()}`);
   });

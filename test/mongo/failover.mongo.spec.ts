@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureMongodBinary } from '../../src/store/mongo/embedded-mongo';
 import { MongoStore } from '../../src/store/mongo/mongo.store';
 import { createVariant, startTestApp, type TestApp, type TestResponse } from '../helpers/test-app';
-import { oneLine, uniqueDbName } from './mongo-target';
+import {
+  mongoSuitesMode,
+  oneLine,
+  skipOrRequire,
+  uniqueDbName,
+  type MongoTarget,
+} from './mongo-target';
 
 const SHOPPERS = 200;
 const STOCK = 50;
@@ -23,13 +29,23 @@ const STEP_DOWN_AFTER_MS = 500;
  * honours MONGOMS_VERSION); it starts a replica set of its own, since it steps its primary down.
  */
 describe('MongoDB failover during a sale', async () => {
-  const binary = await ensureMongodBinary().then(
-    () => null,
-    (error: unknown) => oneLine(error),
-  );
-  if (binary !== null) {
-    describe.skip(`skipped: no mongod binary (set MONGOMS_SYSTEM_BINARY): ${binary}`, () => {
+  const target: MongoTarget =
+    mongoSuitesMode() === 'skip'
+      ? { kind: 'skip', reason: 'MONGODB_SUITES=skip' }
+      : await ensureMongodBinary().then(
+          () => ({ kind: 'ready', uri: '', stop: async () => undefined }),
+          (error: unknown) =>
+            skipOrRequire(`no mongod binary (set MONGOMS_SYSTEM_BINARY): ${oneLine(error)}`),
+        );
+  if (target.kind === 'skip') {
+    describe.skip(`skipped: ${target.reason}`, () => {
       it('keeps every confirmed hold through a primary step-down', () => undefined);
+    });
+    return;
+  }
+  if (target.kind === 'broken') {
+    it('has a mongod binary to start a replica set with', () => {
+      throw target.error;
     });
     return;
   }

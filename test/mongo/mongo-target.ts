@@ -68,10 +68,29 @@ export async function embeddedMongo(): Promise<MongoTarget> {
   }
 }
 
-/** MONGODB_URI when set (tests may read the environment; only src/ goes through the config). */
-export function findMongo(): Promise<MongoTarget> {
+/**
+ * MONGODB_SUITES (tests may read the environment; only src/ goes through the config): `skip` skips
+ * the MongoDB suites outright, `require` fails them where no MongoDB can be had (a CI job that
+ * exists to run them must not go green by skipping); unset, they run where a MongoDB can be had.
+ */
+export function mongoSuitesMode(): 'auto' | 'skip' | 'require' {
+  const mode = process.env.MONGODB_SUITES;
+  return mode === 'skip' || mode === 'require' ? mode : 'auto';
+}
+
+/** A skip where MONGODB_SUITES=require turns it into a failure. */
+export function skipOrRequire(reason: string): MongoTarget {
+  return mongoSuitesMode() === 'require'
+    ? { kind: 'broken', error: new Error(`MONGODB_SUITES=require, but ${reason}`) }
+    : { kind: 'skip', reason };
+}
+
+/** MONGODB_URI when set, else an embedded replica set. */
+export async function findMongo(): Promise<MongoTarget> {
+  if (mongoSuitesMode() === 'skip') return { kind: 'skip', reason: 'MONGODB_SUITES=skip' };
   const uri = process.env.MONGODB_URI;
-  return uri ? configuredMongo(uri) : embeddedMongo();
+  const target = uri ? await configuredMongo(uri) : await embeddedMongo();
+  return target.kind === 'skip' ? skipOrRequire(target.reason) : target;
 }
 
 /** A database name of its own per run, so runs never see each other's data. */
