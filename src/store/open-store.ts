@@ -17,7 +17,7 @@ export interface OpenedStore {
 const logger = new Logger('Store');
 
 /**
- * Picks the store (DESIGN §8): STORE=memory → the in-memory model; MONGODB_URI → that MongoDB;
+ * Picks the store: STORE=memory → the in-memory model; MONGODB_URI → that MongoDB;
  * otherwise (development) an embedded single-node replica set under MONGO_DATA_DIR, and where no
  * mongod binary can be had, the in-memory model with a loud warning.
  */

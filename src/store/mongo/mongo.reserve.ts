@@ -50,7 +50,7 @@ export class MongoReserve {
     }
   }
 
-  /** DESIGN §4 reserve steps 1–3, in that order, inside one transaction attempt. */
+  /** Reserve's three steps — hold list, reservation, inventory — in that order, in one transaction attempt. */
   private async reserveAttempt(
     command: ReserveCommand,
     variantId: Types.ObjectId,

@@ -1,7 +1,7 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 import { RESERVATION_STATUSES, type ReservationStatus } from '../store.types';
 
-/** Collection names of DESIGN §2 that hold the stock (searchdocuments is in SEARCH_COLLECTIONS). */
+/** Collection names that hold the stock (searchdocuments is in SEARCH_COLLECTIONS). */
 export const STORE_COLLECTIONS = {
   variants: 'variants',
   inventory: 'inventory',
@@ -9,7 +9,7 @@ export const STORE_COLLECTIONS = {
   userholds: 'userholds',
 } as const;
 
-/** The search feature's collection (DESIGN §2 searchdocuments), kept apart from the stock ones. */
+/** The search feature's collection (searchdocuments), kept apart from the stock ones. */
 export const SEARCH_COLLECTIONS = {
   searchdocuments: 'searchdocuments',
 } as const;
@@ -31,7 +31,7 @@ export interface StoreIndexSpec {
 }
 
 /**
- * Every secondary index of DESIGN §2 — the single source of truth: the schemas below declare
+ * Every secondary index of the stock collections — the single source of truth: the schemas below declare
  * exactly these (autoIndex in development and tests) and the migrations create exactly these
  * (production, where autoIndex is off).
  */
@@ -91,7 +91,7 @@ export const STORE_INDEXES: StoreIndexSpec[] = [
 ];
 
 /**
- * The indexes of the searchdocuments collection (DESIGN §2), declared like STORE_INDEXES: the
+ * The indexes of the searchdocuments collection, declared like STORE_INDEXES: the
  * schema below uses them with autoIndex, the search-indexes migration creates them in production.
  */
 export const SEARCH_INDEXES: StoreIndexSpec[] = [

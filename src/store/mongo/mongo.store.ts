@@ -58,7 +58,7 @@ export interface MongoStoreOptions {
 const SCHEMA_RECHECK_MS = 30_000;
 
 /**
- * The MongoDB adapter of the store port (DESIGN §4, §9). Multi-document changes run in
+ * The MongoDB adapter of the store port. Multi-document changes run in
  * transactions (snapshot / majority / primary); single-document changes are conditional updates
  * on indexed fields. Records returned are plain objects built by the mappers.
  *
