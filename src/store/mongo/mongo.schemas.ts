@@ -334,18 +334,48 @@ export function buildSearchDocumentSchema(options: StoreSchemaOptions): Schema<S
   return schema;
 }
 
-/** Compiles the models on the given connection (never on mongoose's global default one). */
+/** The mongoose model names, one per collection. */
+export const STORE_MODEL_NAMES = {
+  variants: 'Variant',
+  inventory: 'Inventory',
+  reservations: 'Reservation',
+  userholds: 'UserHolds',
+  searchDocuments: 'SearchDocument',
+} as const satisfies Record<keyof StoreModels, string>;
+
+/** Every model's name and schema, as `MongooseModule.forFeature` takes them. */
+export function storeModelDefinitions(
+  options: StoreSchemaOptions,
+): Array<{ name: string; schema: Schema }> {
+  return [
+    { name: STORE_MODEL_NAMES.variants, schema: buildVariantSchema(options) },
+    { name: STORE_MODEL_NAMES.inventory, schema: buildInventorySchema(options) },
+    { name: STORE_MODEL_NAMES.reservations, schema: buildReservationSchema(options) },
+    { name: STORE_MODEL_NAMES.userholds, schema: buildUserHoldsSchema(options) },
+    { name: STORE_MODEL_NAMES.searchDocuments, schema: buildSearchDocumentSchema(options) },
+  ];
+}
+
+/**
+ * Compiles the models on the given connection (never on mongoose's global default one): the
+ * stand-alone path (the backfill CLI, tests). The service gets the same models from
+ * `MongooseModule.forFeature` (mongo-store.module.ts).
+ */
 export function createStoreModels(
   connection: Connection,
   options: StoreSchemaOptions,
 ): StoreModels {
+  const names = STORE_MODEL_NAMES;
   return {
-    variants: connection.model<VariantDoc>('Variant', buildVariantSchema(options)),
-    inventory: connection.model<InventoryDoc>('Inventory', buildInventorySchema(options)),
-    reservations: connection.model<ReservationDoc>('Reservation', buildReservationSchema(options)),
-    userholds: connection.model<UserHoldsDoc>('UserHolds', buildUserHoldsSchema(options)),
+    variants: connection.model<VariantDoc>(names.variants, buildVariantSchema(options)),
+    inventory: connection.model<InventoryDoc>(names.inventory, buildInventorySchema(options)),
+    reservations: connection.model<ReservationDoc>(
+      names.reservations,
+      buildReservationSchema(options),
+    ),
+    userholds: connection.model<UserHoldsDoc>(names.userholds, buildUserHoldsSchema(options)),
     searchDocuments: connection.model<SearchDocumentDoc>(
-      'SearchDocument',
+      names.searchDocuments,
       buildSearchDocumentSchema(options),
     ),
   };

@@ -109,21 +109,35 @@ export class MongoStore extends Store {
     );
     try {
       await connection.asPromise();
-      // In production the migrations own collections, indexes and validators: without them
-      // uniqueness (SKUs, idempotency keys) is silently off and search fails, so refuse to start.
-      if (verifiesSchema) await verifySchema(openDb(connection));
-      const models = createStoreModels(connection, { autoIndex });
-      if (autoIndex) {
-        // Unique indexes carry invariants (SKU, one active hold per variant, idempotency keys):
-        // no operation may run before they exist.
-        for (const model of Object.values(models)) await model.init();
-      }
-      return new MongoStore(connection, models, verifiesSchema);
+      return await MongoStore.open(connection, createStoreModels(connection, { autoIndex }), {
+        autoIndex,
+        verifySchema: verifiesSchema,
+      });
     } catch (error) {
       // The connection error is the one worth reporting; a failure to close after it adds nothing.
       await connection.close().catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * The store over an open connection and its models — built here (`connect`) or by
+   * `MongooseModule` (mongo-store.module.ts), which then owns the connection.
+   */
+  static async open(
+    connection: Connection,
+    models: StoreModels,
+    options: { autoIndex: boolean; verifySchema: boolean },
+  ): Promise<MongoStore> {
+    // In production the migrations own collections, indexes and validators: without them
+    // uniqueness (SKUs, idempotency keys) is silently off and search fails, so refuse to start.
+    if (options.verifySchema) await verifySchema(openDb(connection));
+    if (options.autoIndex) {
+      // Unique indexes carry invariants (SKU, one active hold per variant, idempotency keys):
+      // no operation may run before they exist.
+      for (const model of Object.values(models)) await model.init();
+    }
+    return new MongoStore(connection, models, options.verifySchema);
   }
 
   /** Transaction callbacks re-run after a transient error (write conflicts), since connect. */
