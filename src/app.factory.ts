@@ -12,7 +12,7 @@ import { installLeanAsyncResourceBind } from './common/runtime/lean-async-resour
 import { createValidationPipe } from './common/validation';
 import { installSoldOutFastPath } from './reservations/sold-out-fast-path';
 import type { AppConfig } from './config/app-config';
-import type { Store } from './store/store';
+import { closeInstance, type StoreSource } from './store/store.module';
 
 /** Bodies over 16 KiB are refused with 413 (DESIGN §7). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -21,7 +21,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface CreateAppOptions {
   config: AppConfig;
-  store: Store;
+  /** A store instance (tests, the in-memory store), or MongoDB settings (MongooseModule). */
+  store: StoreSource;
   clock?: Clock;
   closeStore?: () => Promise<void>;
   /** Where log lines go; stdout unless given (tests collect them). */
@@ -51,7 +52,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
       config,
       store,
       clock: options.clock ?? new SystemClock(),
-      closeStore: options.closeStore ?? (() => store.close()),
+      closeStore: options.closeStore ?? closeInstance(store),
     }),
     adapter,
     { logger: new PinoNestLogger(logger) },

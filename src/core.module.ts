@@ -10,12 +10,17 @@ import { StockEvents } from './events/stock-events';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { Store } from './store/store';
+import { StoreModule, type StoreSource } from './store/store.module';
 
 export interface CoreOptions {
   config: AppConfig;
-  store: Store;
+  /** A store instance, or MongoDB settings from which MongooseModule builds one (StoreModule). */
+  store: StoreSource;
   clock: Clock;
-  /** Called once on shutdown, after the app stops taking requests: closes the store. */
+  /**
+   * Called once on shutdown, after the app stops taking requests: closes the store, or what was
+   * started for it (MongooseModule closes the connection it owns).
+   */
   closeStore: () => Promise<void>;
 }
 
@@ -33,19 +38,29 @@ export class CoreModule {
   static forRoot(options: CoreOptions): DynamicModule {
     return {
       module: CoreModule,
-      imports: [RedisModule, MetricsModule, RateLimitModule],
+      imports: [StoreModule.forRoot(options.store), RedisModule, MetricsModule, RateLimitModule],
       providers: [
         { provide: AppConfig, useValue: options.config },
-        { provide: Store, useValue: options.store },
         { provide: Clock, useValue: options.clock },
-        { provide: StoreCloser, useValue: new StoreCloser(options.closeStore) },
+        {
+          provide: StoreCloser,
+          // Shutdown hooks run from the root module down, so this one runs before MongooseModule's:
+          // the connection it owns is closed here first (closing it again there is a no-op), and
+          // what was started for the store (an embedded mongod) stops after it.
+          useFactory: (store: Store) =>
+            new StoreCloser(async () => {
+              if (!(options.store instanceof Store)) await store.close();
+              await options.closeStore();
+            }),
+          inject: [Store],
+        },
         StockEvents,
         TokenVerifier,
         AccessControl,
         // Rate limits and authentication for every route, in one guard (src/access).
         { provide: APP_GUARD, useClass: AccessGuard },
       ],
-      exports: [AppConfig, Store, Clock, StockEvents, TokenVerifier, AccessControl],
+      exports: [AppConfig, StoreModule, Clock, StockEvents, TokenVerifier, AccessControl],
     };
   }
 }

@@ -3,12 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { Clock, SystemClock } from './common/clock';
 import { createLogger, PinoNestLogger } from './common/logging';
 import type { AppConfig } from './config/app-config';
-import type { Store } from './store/store';
+import { closeInstance, type StoreSource } from './store/store.module';
 import { WorkerModule } from './worker.module';
 
 export interface CreateWorkerOptions {
   config: AppConfig;
-  store: Store;
+  store: StoreSource;
   clock?: Clock;
   closeStore?: () => Promise<void>;
 }
@@ -25,7 +25,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<INestA
       config,
       store,
       clock: options.clock ?? new SystemClock(),
-      closeStore: options.closeStore ?? (() => store.close()),
+      closeStore: options.closeStore ?? closeInstance(store),
     }),
     { logger: new PinoNestLogger(createLogger(config)) },
   );

@@ -9,16 +9,18 @@ import type {
 // Filters are typed `Document`: legacy _id values are of unknown type, which the driver's
 // `Filter<Document>` (ObjectId _id) cannot express.
 const MISSING_A_NEW_FIELD: Document = {
-  $or: [{ availableStock: null }, { version: null }, { needsSync: null }],
+  $or: [{ availableStock: null }, { version: null }, { needsSync: null }, { updatedAt: null }],
 };
 
 const PROJECTION = {
   _id: 1,
+  variantId: 1,
   totalStock: 1,
   reservedStock: 1,
   availableStock: 1,
   version: 1,
   needsSync: 1,
+  updatedAt: 1,
 };
 
 /**

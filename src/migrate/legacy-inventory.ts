@@ -1,29 +1,36 @@
 /**
  * The legacy inventory data migration, free of MongoDB: a shop adopting stockhold has inventory
  * documents with only `totalStock` and `reservedStock` (availability was computed with `$expr` on
- * every query). This adds the stored `availableStock`, a `version` (0 when missing) and
- * `needsSync: true`, walking the collection by `_id` range in batches.
+ * every query). This adds the stored `availableStock`, a `version` (0 when missing), `updatedAt`
+ * (the run's time when missing) and `needsSync: true`, walking the collection by `_id` range in
+ * batches. Documents migrated by an earlier version of this walk, which lack only `updatedAt`, are
+ * picked up too.
  *
  * - Idempotent and resumable: only documents still missing a new field are picked, and each write
  *   is conditional on the figures read, so a re-run after a crash continues where it stopped.
  * - Never writes a bad figure: documents whose figures are missing, non-integer, negative or
- *   inconsistent are refused, listed, and fail the run once the walk is over.
+ *   inconsistent, whose `variantId` is not an ObjectId (the store looks inventory up by the
+ *   variant's ObjectId, so such a document could never be found or sold) or whose `updatedAt` is
+ *   not a date are refused, listed, and fail the run once the walk is over.
  */
 
 /** A stored inventory document as the migration sees it; fields are unchecked. */
 export interface LegacyInventoryDocument<Id> {
   _id: Id;
+  variantId?: unknown;
   totalStock?: unknown;
   reservedStock?: unknown;
   availableStock?: unknown;
   version?: unknown;
   needsSync?: unknown;
+  updatedAt?: unknown;
 }
 
 /** The fields the migration writes. */
 export interface NewInventoryFields {
   availableStock?: number;
   version?: number;
+  updatedAt?: Date;
   needsSync: true;
 }
 
@@ -35,7 +42,7 @@ export interface LegacyInventoryUpdate<Id> {
   id: Id;
   expected: Pick<
     LegacyInventoryDocument<Id>,
-    'totalStock' | 'reservedStock' | 'availableStock' | 'version' | 'needsSync'
+    'totalStock' | 'reservedStock' | 'availableStock' | 'version' | 'needsSync' | 'updatedAt'
   >;
   set: NewInventoryFields;
 }
@@ -43,7 +50,7 @@ export interface LegacyInventoryUpdate<Id> {
 /** The narrow storage interface the migration needs; MongoDB and an in-memory map implement it. */
 export interface LegacyInventorySource<Id> {
   /**
-   * Up to `limit` documents missing (or null in) availableStock, version or needsSync, with
+   * Up to `limit` documents missing (or null in) availableStock, version, needsSync or updatedAt, with
    * `_id > afterId` (from the start when null), ascending by `_id`.
    */
   findBatch(afterId: Id | null, limit: number): Promise<LegacyInventoryDocument<Id>[]>;
@@ -70,6 +77,8 @@ export interface LegacyMigrationResult {
 export interface LegacyMigrationOptions {
   batchSize: number;
   log: (line: string) => void;
+  /** Written as `updatedAt` where it is missing: when the figures were last known to change. */
+  now: Date;
 }
 
 export const LEGACY_MIGRATION_NAME = 'legacy-inventory';
@@ -99,6 +108,18 @@ function checkFigure(name: string, value: unknown): FigureCheck {
   return { ok: true, value };
 }
 
+/**
+ * A BSON ObjectId, recognised as the bson library itself does (`ObjectId.is`: the `_bsontype`
+ * tag), so this file stays free of the driver and the in-memory test source can hold the same values.
+ */
+function isObjectIdValue(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { _bsontype?: unknown })._bsontype === 'ObjectId'
+  );
+}
+
 export type LegacyDocumentCheck =
   { ok: true; set: NewInventoryFields } | { ok: false; reason: string };
 
@@ -109,8 +130,14 @@ export type LegacyDocumentCheck =
  */
 export function planLegacyDocument(
   document: LegacyInventoryDocument<unknown>,
+  now: Date,
 ): LegacyDocumentCheck {
   const reasons: string[] = [];
+  if (document.variantId === undefined || document.variantId === null) {
+    reasons.push('variantId is missing');
+  } else if (!isObjectIdValue(document.variantId)) {
+    reasons.push(`variantId is not an ObjectId (${describeValue(document.variantId)})`);
+  }
   const total = checkFigure('totalStock', document.totalStock);
   const reserved = checkFigure('reservedStock', document.reservedStock);
   if (!total.ok) reasons.push(total.reason);
@@ -137,6 +164,11 @@ export function planLegacyDocument(
     const version = checkFigure('version', document.version);
     if (!version.ok) reasons.push(version.reason);
   }
+  if (document.updatedAt === undefined || document.updatedAt === null) {
+    set.updatedAt = new Date(now.getTime());
+  } else if (!(document.updatedAt instanceof Date) || Number.isNaN(document.updatedAt.getTime())) {
+    reasons.push(`updatedAt is not a date (${describeValue(document.updatedAt)})`);
+  }
 
   return reasons.length > 0 ? { ok: false, reason: reasons.join('; ') } : { ok: true, set };
 }
@@ -152,6 +184,7 @@ function expectedOf<Id>(
     availableStock: orNull(document.availableStock),
     version: orNull(document.version),
     needsSync: orNull(document.needsSync),
+    updatedAt: orNull(document.updatedAt),
   };
 }
 
@@ -160,7 +193,7 @@ export async function migrateLegacyInventory<Id>(
   source: LegacyInventorySource<Id>,
   options: LegacyMigrationOptions,
 ): Promise<LegacyMigrationResult> {
-  const { batchSize, log } = options;
+  const { batchSize, log, now } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
 
@@ -172,7 +205,7 @@ export async function migrateLegacyInventory<Id>(
     leftBehind: 0,
   };
   log(
-    `${LEGACY_MIGRATION_NAME}: adding availableStock, version and needsSync where missing (batches of ${batchSize})`,
+    `${LEGACY_MIGRATION_NAME}: adding availableStock, version, updatedAt and needsSync where missing (batches of ${batchSize})`,
   );
 
   let afterId: Id | null = null;
@@ -182,7 +215,7 @@ export async function migrateLegacyInventory<Id>(
 
     const updates: LegacyInventoryUpdate<Id>[] = [];
     for (const document of batch) {
-      const plan = planLegacyDocument(document);
+      const plan = planLegacyDocument(document, now);
       if (plan.ok) {
         updates.push({ id: document._id, expected: expectedOf(document), set: plan.set });
       } else {
@@ -234,14 +267,15 @@ export class LegacyInventoryMigrationError extends Error {
         .join(', ');
       const more = result.refused.length - LegacyInventoryMigrationError.LISTED;
       parts.push(
-        `${result.refused.length} inventory documents have invalid stock figures and were left unchanged: ` +
+        `${result.refused.length} inventory documents cannot be migrated and were left unchanged: ` +
           `${listed}${more > 0 ? `, and ${more} more listed in the log above` : ''}. ` +
-          'Correct their totalStock/reservedStock, then run the migration again; it resumes where it stopped.',
+          'Correct their totalStock/reservedStock (or variantId, which must be the ObjectId of their variant), ' +
+          'then run the migration again; it resumes where it stopped.',
       );
     }
     if (result.leftBehind > 0) {
       parts.push(
-        `${result.leftBehind} inventory documents still lack availableStock, version or needsSync after the walk ` +
+        `${result.leftBehind} inventory documents still lack availableStock, version, updatedAt or needsSync after the walk ` +
           '(written while it ran, or with _id values of another type than the rest). ' +
           'Stop every writer to the inventory collection and run the migration again.',
       );

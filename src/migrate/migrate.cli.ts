@@ -17,7 +17,7 @@ export const MIGRATE_USAGE = [
   '  up      apply every pending migration, in file-name order',
   '  status  list every migration and when it was applied, or PENDING',
   '  down    undo the last applied migration',
-  'Reads the service configuration (DESIGN §8); MONGODB_URI is required and must name the database,',
+  'Reads the service configuration; MONGODB_URI is required and must name the database,',
   "e.g. MONGODB_URI='mongodb://localhost:27017/stockhold?replicaSet=rs0'.",
 ].join('\n');
 

@@ -3,7 +3,7 @@ import { STORE_INDEXES } from '../store/mongo/mongo.schemas';
 import { migrationLog } from './migration-log';
 
 /**
- * Creates and drops the indexes of DESIGN §2. The list itself is `STORE_INDEXES`, declared once
+ * Creates and drops the indexes of the stock collections. The list itself is `STORE_INDEXES`, declared once
  * beside the mongoose schemas, so the schemas (autoIndex in development) and this migration
  * (production, autoIndex off) cannot drift apart.
  */

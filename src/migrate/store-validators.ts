@@ -4,7 +4,7 @@ import { RESERVATION_STATUSES } from '../store/store.types';
 import { migrationLog } from './migration-log';
 
 /**
- * `$jsonSchema` validators that make MongoDB itself refuse what the invariants forbid (DESIGN §3):
+ * `$jsonSchema` validators that make MongoDB itself refuse what the invariants forbid:
  * a negative or fractional stock figure, `availableStock ≠ totalStock − reservedStock` (I1), an
  * unknown reservation status. They are a last line of defence under the application's own checks.
  *
@@ -34,7 +34,7 @@ export const INVENTORY_VALIDATOR: CollectionValidator = {
   validator: {
     $jsonSchema: {
       bsonType: 'object',
-      title: 'stockhold inventory (DESIGN §2, invariant I1)',
+      title: 'stockhold inventory (invariant I1)',
       required: [
         'variantId',
         'totalStock',
@@ -42,13 +42,18 @@ export const INVENTORY_VALIDATOR: CollectionValidator = {
         'availableStock',
         'version',
         'needsSync',
+        'updatedAt',
       ],
       properties: {
+        // The store finds inventory by the variant's ObjectId; any other type is never found.
+        variantId: { bsonType: 'objectId' },
         totalStock: nonNegativeInteger,
         reservedStock: nonNegativeInteger,
         availableStock: nonNegativeInteger,
         version: nonNegativeInteger,
         needsSync: { bsonType: 'bool' },
+        // Readers order pending syncs by it and report it; a missing date broke the search sync.
+        updatedAt: { bsonType: 'date' },
       },
     },
     // I1. With every figure ≥ 0 this also gives reservedStock ≤ totalStock. Evaluated once per
@@ -62,7 +67,7 @@ export const RESERVATIONS_VALIDATOR: CollectionValidator = {
   validator: {
     $jsonSchema: {
       bsonType: 'object',
-      title: 'stockhold reservation (DESIGN §2)',
+      title: 'stockhold reservation',
       required: ['userId', 'variantId', 'quantity', 'status', 'expiresAt'],
       properties: {
         quantity: { ...nonNegativeInteger, minimum: 1 },

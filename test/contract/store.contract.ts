@@ -523,6 +523,33 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreFi
         expect(await due(10)).toEqual([rNow.id]);
       });
 
+      it('findDueReservations breaks ties on expiresAt by id, so every store sweeps in one order', async () => {
+        const expiry = new Date('2020-07-01T00:00:00.000Z');
+        const sweepAt = new Date(expiry.getTime() + 1_000);
+        let leftovers = await store.findDueReservations(sweepAt, 100);
+        while (leftovers.length > 0) {
+          await Promise.all(leftovers.map((r) => expire(r, sweepAt)));
+          leftovers = await store.findDueReservations(sweepAt, 100);
+        }
+        const variantId = await newVariantId(20);
+        // Made concurrently, so the order they reach the store in need not be the order of their ids.
+        const holds = await Promise.all(
+          Array.from({ length: 12 }, () =>
+            hold(newUser(), variantId, {
+              now: new Date(expiry.getTime() - 60_000),
+              expiresAt: expiry,
+            }),
+          ),
+        );
+        const byId = holds.map((r) => r.id).sort();
+        const due = (await store.findDueReservations(sweepAt, 100)).map((r) => r.id);
+        expect(due).toEqual(byId);
+        expect((await store.findDueReservations(sweepAt, 5)).map((r) => r.id)).toEqual(
+          byId.slice(0, 5),
+        );
+        await Promise.all(holds.map((r) => expire(r, sweepAt)));
+      });
+
       it("listReservations shows only the shopper's own, newest first, filtered by status, limited", async () => {
         const userId = newUser();
         const [a, b, c] = [await newVariantId(5), await newVariantId(5), await newVariantId(5)];

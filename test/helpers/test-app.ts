@@ -6,7 +6,8 @@ import { createApp } from '../../src/app.factory';
 import { ManualClock, SystemClock, type Clock } from '../../src/common/clock';
 import { loadConfig, type AppConfig } from '../../src/config/app-config';
 import { MemoryStore } from '../../src/store/memory/memory.store';
-import type { Store } from '../../src/store/store';
+import { Store } from '../../src/store/store';
+import type { StoreSource } from '../../src/store/store.module';
 
 export const TEST_JWT_SECRET = 'test-secret-of-at-least-thirty-two-characters!';
 
@@ -43,7 +44,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Use a manual clock the test moves; by default the system clock. */
   manualClock?: boolean;
-  store?: Store;
+  /** A store instance, or MongoDB settings for MongooseModule; the in-memory store by default. */
+  store?: StoreSource;
   /** Collects the app's log lines (by default they go to stdout). */
   logDestination?: DestinationStream;
 }
@@ -62,9 +64,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     RESERVE_RATE_LIMIT: '1000000',
     ...options.env,
   });
-  const store = options.store ?? new MemoryStore();
+  const source = options.store ?? new MemoryStore();
   const clock = options.manualClock ? new ManualClock(new Date()) : new SystemClock();
-  const app = await createApp({ config, store, clock, logDestination: options.logDestination });
+  const app = await createApp({
+    config,
+    store: source,
+    clock,
+    logDestination: options.logDestination,
+  });
+  const store = app.get(Store);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

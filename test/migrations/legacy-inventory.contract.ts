@@ -13,6 +13,8 @@ import {
   legacyFixture,
   legacyId,
   manyLegacy,
+  MIGRATION_NOW,
+  variantOid,
 } from './legacy-inventory.fixture';
 import type { StoredDocument } from './memory-legacy-source';
 
@@ -48,7 +50,11 @@ export function crashingAfter(
   };
 }
 
-const quiet = (batchSize = 4): LegacyMigrationOptions => ({ batchSize, log: () => undefined });
+const quiet = (batchSize = 4): LegacyMigrationOptions => ({
+  batchSize,
+  log: () => undefined,
+  now: MIGRATION_NOW,
+});
 
 function byId(documents: StoredDocument[]): Map<string, StoredDocument> {
   return new Map(documents.map((document) => [document._id, document]));
@@ -65,7 +71,7 @@ export function legacyInventoryContract(name: string, makeHarness: () => LegacyH
       await harness.load(legacyFixture());
     });
 
-    it('adds availableStock, version and needsSync to valid legacy documents, with the right figures', async () => {
+    it('adds availableStock, version, updatedAt and needsSync to valid legacy documents, with the right figures', async () => {
       const result = await migrateLegacyInventory(harness.source(), quiet());
       const after = byId(await harness.snapshot());
       for (const { document, expected } of VALID_LEGACY) {
@@ -114,9 +120,7 @@ export function legacyInventoryContract(name: string, makeHarness: () => LegacyH
       );
       expect(failure).toBeInstanceOf(LegacyInventoryMigrationError);
       const message = (failure as Error).message;
-      expect(message).toContain(
-        `${INVALID_LEGACY.length} inventory documents have invalid stock figures`,
-      );
+      expect(message).toContain(`${INVALID_LEGACY.length} inventory documents cannot be migrated`);
       for (const { document, reason } of INVALID_LEGACY)
         expect(message).toContain(`${document._id} (${reason}`);
       expect(message).toMatch(/run the migration again/);
@@ -141,6 +145,8 @@ export function legacyInventoryContract(name: string, makeHarness: () => LegacyH
           reservedStock: 2,
           availableStock: null,
           version: null,
+          variantId: variantOid(Number.parseInt(document._id, 16)),
+          updatedAt: null,
         });
       }
       const result = await migrateLegacyInventoryOrFail(harness.source(), quiet());
@@ -151,6 +157,7 @@ export function legacyInventoryContract(name: string, makeHarness: () => LegacyH
           availableStock: 4,
           version: 0,
           needsSync: true,
+          updatedAt: MIGRATION_NOW,
         });
       }
     });
@@ -161,6 +168,7 @@ export function legacyInventoryContract(name: string, makeHarness: () => LegacyH
       const result = await migrateLegacyInventoryOrFail(harness.source(), {
         batchSize: 100,
         log: (line) => lines.push(line),
+        now: MIGRATION_NOW,
       });
       expect(result).toMatchObject({
         batches: 13,

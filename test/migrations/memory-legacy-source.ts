@@ -6,10 +6,23 @@ import type {
 
 export type StoredDocument = LegacyInventoryDocument<string> & Record<string, unknown>;
 
-const NEW_FIELDS = ['availableStock', 'version', 'needsSync'] as const;
+const NEW_FIELDS = ['availableStock', 'version', 'needsSync', 'updatedAt'] as const;
+
+/**
+ * A copy a caller may change freely. Shallow: the values are scalars, Dates and ObjectIds, none
+ * changed in place — and structuredClone would turn an ObjectId into a plain object.
+ */
+const copy = (document: StoredDocument): StoredDocument => ({ ...document });
 
 /** null and missing are one to the migration, as `{field: null}` makes them in MongoDB. */
 const isMissing = (value: unknown) => value === undefined || value === null;
+
+/** MongoDB's `$eq` on the values the migration compares: scalars, and dates by their time. */
+function sameValue(stored: unknown, expected: unknown): boolean {
+  if (stored instanceof Date && expected instanceof Date)
+    return stored.getTime() === expected.getTime();
+  return stored === expected;
+}
 
 /** The migration's narrow interface over a Map, ordered by string _id (24-hex ids sort like ObjectIds). */
 export class MemoryLegacyInventorySource implements LegacyInventorySource<string> {
@@ -21,7 +34,7 @@ export class MemoryLegacyInventorySource implements LegacyInventorySource<string
 
   load(documents: StoredDocument[]): void {
     this.documents.clear();
-    for (const document of documents) this.documents.set(document._id, structuredClone(document));
+    for (const document of documents) this.documents.set(document._id, copy(document));
   }
 
   async findBatch(
@@ -33,7 +46,7 @@ export class MemoryLegacyInventorySource implements LegacyInventorySource<string
       .filter((document) => NEW_FIELDS.some((field) => isMissing(document[field])))
       .sort((a, b) => (a._id < b._id ? -1 : 1))
       .slice(0, limit)
-      .map((document) => structuredClone(document));
+      .map(copy);
     return batch;
   }
 
@@ -44,7 +57,7 @@ export class MemoryLegacyInventorySource implements LegacyInventorySource<string
       const unchanged =
         document !== undefined &&
         Object.entries(update.expected).every(([field, value]) =>
-          isMissing(value) ? isMissing(document[field]) : document[field] === value,
+          isMissing(value) ? isMissing(document[field]) : sameValue(document[field], value),
         );
       if (!unchanged) continue;
       Object.assign(document, update.set);
@@ -60,8 +73,6 @@ export class MemoryLegacyInventorySource implements LegacyInventorySource<string
   }
 
   snapshot(): StoredDocument[] {
-    return [...this.documents.values()]
-      .sort((a, b) => (a._id < b._id ? -1 : 1))
-      .map((document) => structuredClone(document));
+    return [...this.documents.values()].sort((a, b) => (a._id < b._id ? -1 : 1)).map(copy);
   }
 }

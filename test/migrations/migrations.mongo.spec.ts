@@ -2,9 +2,11 @@ import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { MongoClient, ObjectId, type CollectionInfo, type Db } from 'mongodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describeWithMongo } from '../mongo/mongo-target';
 import { LegacyInventoryMigrationError } from '../../src/migrate/legacy-inventory';
 import { MongoLegacyInventorySource } from '../../src/migrate/legacy-inventory.mongo';
 import { setMigrationLogSink } from '../../src/migrate/migration-log';
+import { EVERY_COLLECTION } from '../../src/migrate/store-collections';
 import { INDEXES, indexName } from '../../src/migrate/store-indexes';
 import {
   ExistingDocumentsViolateValidatorError,
@@ -15,14 +17,6 @@ import { legacyInventoryContract } from './legacy-inventory.contract';
 import { ALREADY_MIGRATED, INVALID_LEGACY, VALID_LEGACY } from './legacy-inventory.fixture';
 import type { StoredDocument } from './memory-legacy-source';
 
-// Tests may read the environment directly; only src/ goes through the validated config.
-const MONGODB_URI = process.env.MONGODB_URI;
-if (!MONGODB_URI) {
-  console.info(
-    'test/migrations: MongoDB migration suite skipped: MONGODB_URI is not set (no mongod on this machine)',
-  );
-}
-
 type Migration = { up(db: Db): Promise<void>; down(db: Db): Promise<void> };
 const MIGRATIONS_DIR = path.join(__dirname, '../../src/migrate/migrations');
 const DOCUMENT_VALIDATION_FAILURE = 121;
@@ -31,7 +25,8 @@ const toMongo = (document: StoredDocument) => ({ ...document, _id: new ObjectId(
 const fromMongo = (document: Record<string, unknown>) =>
   ({ ...document, _id: (document._id as ObjectId).toHexString() }) as StoredDocument;
 
-describe.skipIf(!MONGODB_URI)('migrations against MongoDB (MONGODB_URI)', () => {
+// On the first MongoDB that can be had (MONGODB_URI, MONGOMS_SYSTEM_BINARY, or the download).
+describeWithMongo('migrations against MongoDB', (uri) => {
   let client: MongoClient;
   let db: Db;
   let restoreLog: () => void;
@@ -39,7 +34,7 @@ describe.skipIf(!MONGODB_URI)('migrations against MongoDB (MONGODB_URI)', () => 
 
   beforeAll(async () => {
     restoreLog = setMigrationLogSink(() => undefined);
-    client = await MongoClient.connect(MONGODB_URI as string, { serverSelectionTimeoutMS: 5000 });
+    client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 5000 });
     // A database of its own, so a shared server's data is never touched.
     db = client.db(`stockhold_migrations_test_${new ObjectId().toHexString()}`);
   });
@@ -134,8 +129,14 @@ describe.skipIf(!MONGODB_URI)('migrations against MongoDB (MONGODB_URI)', () => 
         availableStock: 3,
         version: 0,
         needsSync: false,
+        updatedAt: new Date(),
       };
       await inventory().insertOne({ ...good });
+      const { updatedAt: _updatedAt, ...undated } = good;
+      await rejectedByValidator(inventory().insertOne({ ...undated, variantId: new ObjectId() }));
+      await rejectedByValidator(
+        inventory().insertOne({ ...good, variantId: new ObjectId().toHexString() }),
+      );
       await rejectedByValidator(
         inventory().insertOne({ ...good, variantId: new ObjectId(), availableStock: 4 }),
       );
@@ -226,6 +227,7 @@ describe.skipIf(!MONGODB_URI)('migrations against MongoDB (MONGODB_URI)', () => 
         availableStock: 5,
         version: 2,
         needsSync: false,
+        updatedAt: new Date(),
       };
       await inventory().insertOne(broken);
       // Not legacy (every field is there), so only the validator step can catch it, and must.
@@ -233,6 +235,33 @@ describe.skipIf(!MONGODB_URI)('migrations against MongoDB (MONGODB_URI)', () => 
       expect(failure).toBeInstanceOf(ExistingDocumentsViolateValidatorError);
       expect((failure as Error).message).toContain(broken._id.toHexString());
       expect((await options('inventory')).validator).toBeUndefined();
+    });
+
+    it('bring a database migrated by the earlier walk up to date: updatedAt filled in, then required', async () => {
+      const earlier = {
+        _id: new ObjectId(),
+        variantId: new ObjectId(),
+        totalStock: 4,
+        reservedStock: 1,
+        availableStock: 3,
+        version: 7,
+        needsSync: false,
+      };
+      await inventory().insertOne(earlier);
+      await upAll();
+      const after = await inventory().findOne({ _id: earlier._id });
+      expect(after?.updatedAt).toBeInstanceOf(Date);
+      expect(after).toMatchObject({ version: 7, needsSync: true });
+      const { _id: _earlierId, ...fields } = earlier;
+      await rejectedByValidator(inventory().insertOne({ ...fields, variantId: new ObjectId() }));
+    });
+
+    it('create every collection the service uses, userholds included', async () => {
+      await upAll();
+      const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map(
+        (info) => info.name,
+      );
+      expect(names).toEqual(expect.arrayContaining([...EVERY_COLLECTION]));
     });
 
     it('guard a fresh, empty database from its first write', async () => {

@@ -13,7 +13,7 @@ import { STORE_COLLECTIONS } from '../../src/store/mongo/mongo.schemas';
 import { RESERVATION_STATUSES } from '../../src/store/store.types';
 
 /**
- * DESIGN §2, "Indexes:", transcribed: `inventory {variantId:1}` unique, `inventory {availableStock:1}`,
+ * The designed indexes, transcribed independently of STORE_INDEXES: `inventory {variantId:1}` unique, `inventory {availableStock:1}`,
  * `inventory {needsSync:1}` partial where `needsSync: true`; `reservations {userId:1, status:1}`,
  * `{status:1, expiresAt:1}` partial where status active, `{userId:1, variantId:1}` unique partial
  * where status active, `{userId:1, idempotencyKey:1}` unique partial where idempotencyKey exists;
@@ -49,7 +49,7 @@ const describeIndex = (collection: string, keys: object, unique?: boolean, parti
   });
 
 describe('the index migration', () => {
-  it('creates exactly the indexes of DESIGN §2, key order and options included', () => {
+  it('creates exactly the designed indexes, key order and options included', () => {
     const migrated = INDEXES.map((index) =>
       describeIndex(
         index.collection,

@@ -17,6 +17,7 @@ export async function up(db: Db): Promise<void> {
     {
       batchSize: BATCH_SIZE,
       log: migrationLog,
+      now: new Date(),
     },
   );
 }

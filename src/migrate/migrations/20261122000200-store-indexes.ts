@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import { createIndexes, dropIndexes } from '../store-indexes';
 
-/** Every index of DESIGN §2 (production runs with mongoose autoIndex off). */
+/** Every index of the stock collections (production runs with mongoose autoIndex off). */
 export async function up(db: Db): Promise<void> {
   await createIndexes(db);
 }

@@ -52,18 +52,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions): Promise
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   await mkdir(dbPath, { recursive: true });
 
-  const localBinary = await withDeadline(
-    findBinaryOrDownloadHost(timeoutMs),
-    timeoutMs,
-    'finding a mongod binary (local, or reachable for download)',
-  );
-  if (localBinary === undefined) {
-    await withDeadline(MongoBinary.getPath(), DOWNLOAD_TIMEOUT_MS, 'downloading mongod').catch(
-      (error: unknown) => {
-        throw unavailable('the mongod download failed', error);
-      },
-    );
-  }
+  await ensureMongodBinary(timeoutMs);
 
   const port = await persistentPort(dataDir);
   const replSet = new MongoMemoryReplSet({
@@ -83,6 +72,26 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions): Promise
       await replSet.stop({ doCleanup: false, force: false });
     },
   };
+}
+
+/**
+ * Makes sure mongodb-memory-server has a mongod to start (MONGOMS_SYSTEM_BINARY, an earlier
+ * download, or a download now, which honours MONGOMS_VERSION); fails within about timeoutMs when
+ * there is none and no download host answers. Also used by tests that start replica sets of their own.
+ */
+export async function ensureMongodBinary(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+  const localBinary = await withDeadline(
+    findBinaryOrDownloadHost(timeoutMs),
+    timeoutMs,
+    'finding a mongod binary (local, or reachable for download)',
+  );
+  if (localBinary === undefined) {
+    await withDeadline(MongoBinary.getPath(), DOWNLOAD_TIMEOUT_MS, 'downloading mongod').catch(
+      (error: unknown) => {
+        throw unavailable('the mongod download failed', error);
+      },
+    );
+  }
 }
 
 /**

@@ -93,6 +93,20 @@ describe('toVariant', () => {
 });
 
 describe('toInventory', () => {
+  it('reads a legacy document without updatedAt as changed at the start of the epoch, not a crash', () => {
+    const doc: InventoryDoc = {
+      _id: new Types.ObjectId(),
+      variantId: new Types.ObjectId(variantHex),
+      totalStock: 2,
+      reservedStock: 0,
+      availableStock: 2,
+      version: 0,
+      needsSync: true,
+      updatedAt: undefined,
+    };
+    expect(toInventory(doc).updatedAt).toEqual(new Date(0));
+  });
+
   it('maps exactly the port fields (no _id), variantId as hex', () => {
     const doc: InventoryDoc = {
       _id: new Types.ObjectId(),

@@ -27,6 +27,17 @@ function copyDate(date: Date): Date {
   return new Date(date.getTime());
 }
 
+/** Stands for "no date recorded": the start of the epoch, which sorts before every real date. */
+export const UNKNOWN_DATE = 0;
+
+/**
+ * A date that documents written before it was required may lack (legacy inventory, before the
+ * migration that fills it in): read as UNKNOWN_DATE rather than crashing the reader.
+ */
+export function copyDateOrUnknown(date: Date | null | undefined): Date {
+  return date instanceof Date ? copyDate(date) : new Date(UNKNOWN_DATE);
+}
+
 /**
  * A lean Map-typed path comes back as a plain object; a document written by something other than
  * mongoose could hold a Map-like value or nothing, so both are normalised to a fresh plain object.
@@ -61,7 +72,7 @@ export function toInventory(doc: InventoryDoc): Inventory {
     availableStock: doc.availableStock,
     version: doc.version,
     needsSync: doc.needsSync,
-    updatedAt: copyDate(doc.updatedAt),
+    updatedAt: copyDateOrUnknown(doc.updatedAt),
   };
 }
 

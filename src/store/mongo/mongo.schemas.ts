@@ -1,7 +1,7 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 import { RESERVATION_STATUSES, type ReservationStatus } from '../store.types';
 
-/** Collection names of DESIGN §2 that hold the stock (searchdocuments is in SEARCH_COLLECTIONS). */
+/** Collection names that hold the stock (searchdocuments is in SEARCH_COLLECTIONS). */
 export const STORE_COLLECTIONS = {
   variants: 'variants',
   inventory: 'inventory',
@@ -9,7 +9,7 @@ export const STORE_COLLECTIONS = {
   userholds: 'userholds',
 } as const;
 
-/** The search feature's collection (DESIGN §2 searchdocuments), kept apart from the stock ones. */
+/** The search feature's collection (searchdocuments), kept apart from the stock ones. */
 export const SEARCH_COLLECTIONS = {
   searchdocuments: 'searchdocuments',
 } as const;
@@ -31,7 +31,7 @@ export interface StoreIndexSpec {
 }
 
 /**
- * Every secondary index of DESIGN §2 — the single source of truth: the schemas below declare
+ * Every secondary index of the stock collections — the single source of truth: the schemas below declare
  * exactly these (autoIndex in development and tests) and the migrations create exactly these
  * (production, where autoIndex is off).
  */
@@ -91,7 +91,7 @@ export const STORE_INDEXES: StoreIndexSpec[] = [
 ];
 
 /**
- * The indexes of the searchdocuments collection (DESIGN §2), declared like STORE_INDEXES: the
+ * The indexes of the searchdocuments collection, declared like STORE_INDEXES: the
  * schema below uses them with autoIndex, the search-indexes migration creates them in production.
  */
 export const SEARCH_INDEXES: StoreIndexSpec[] = [
@@ -133,7 +133,8 @@ export interface InventoryDoc {
   availableStock: number;
   version: number;
   needsSync: boolean;
-  updatedAt: Date;
+  /** Required since the inventory-updated-at migration; a legacy document may still lack it. */
+  updatedAt: Date | undefined;
 }
 
 export interface ReservationDoc {
@@ -333,18 +334,48 @@ export function buildSearchDocumentSchema(options: StoreSchemaOptions): Schema<S
   return schema;
 }
 
-/** Compiles the models on the given connection (never on mongoose's global default one). */
+/** The mongoose model names, one per collection. */
+export const STORE_MODEL_NAMES = {
+  variants: 'Variant',
+  inventory: 'Inventory',
+  reservations: 'Reservation',
+  userholds: 'UserHolds',
+  searchDocuments: 'SearchDocument',
+} as const satisfies Record<keyof StoreModels, string>;
+
+/** Every model's name and schema, as `MongooseModule.forFeature` takes them. */
+export function storeModelDefinitions(
+  options: StoreSchemaOptions,
+): Array<{ name: string; schema: Schema }> {
+  return [
+    { name: STORE_MODEL_NAMES.variants, schema: buildVariantSchema(options) },
+    { name: STORE_MODEL_NAMES.inventory, schema: buildInventorySchema(options) },
+    { name: STORE_MODEL_NAMES.reservations, schema: buildReservationSchema(options) },
+    { name: STORE_MODEL_NAMES.userholds, schema: buildUserHoldsSchema(options) },
+    { name: STORE_MODEL_NAMES.searchDocuments, schema: buildSearchDocumentSchema(options) },
+  ];
+}
+
+/**
+ * Compiles the models on the given connection (never on mongoose's global default one): the
+ * stand-alone path (the backfill CLI, tests). The service gets the same models from
+ * `MongooseModule.forFeature` (mongo-store.module.ts).
+ */
 export function createStoreModels(
   connection: Connection,
   options: StoreSchemaOptions,
 ): StoreModels {
+  const names = STORE_MODEL_NAMES;
   return {
-    variants: connection.model<VariantDoc>('Variant', buildVariantSchema(options)),
-    inventory: connection.model<InventoryDoc>('Inventory', buildInventorySchema(options)),
-    reservations: connection.model<ReservationDoc>('Reservation', buildReservationSchema(options)),
-    userholds: connection.model<UserHoldsDoc>('UserHolds', buildUserHoldsSchema(options)),
+    variants: connection.model<VariantDoc>(names.variants, buildVariantSchema(options)),
+    inventory: connection.model<InventoryDoc>(names.inventory, buildInventorySchema(options)),
+    reservations: connection.model<ReservationDoc>(
+      names.reservations,
+      buildReservationSchema(options),
+    ),
+    userholds: connection.model<UserHoldsDoc>(names.userholds, buildUserHoldsSchema(options)),
     searchDocuments: connection.model<SearchDocumentDoc>(
-      'SearchDocument',
+      names.searchDocuments,
       buildSearchDocumentSchema(options),
     ),
   };

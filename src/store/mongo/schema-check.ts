@@ -1,0 +1,154 @@
+import type { Db, Document } from 'mongodb';
+import { StoreStartupError } from '../store-startup-error';
+import {
+  STORE_VALIDATORS,
+  VALIDATION_ACTION,
+  VALIDATION_LEVEL,
+  type CollectionValidator,
+} from '../../migrate/store-validators';
+import {
+  SEARCH_COLLECTIONS,
+  SEARCH_INDEXES,
+  STORE_COLLECTIONS,
+  STORE_INDEXES,
+  type StoreIndexSpec,
+} from './mongo.schemas';
+
+/** What the migrations make: every collection, index and validator the service relies on. */
+export interface ExpectedSchema {
+  collections: readonly string[];
+  indexes: readonly StoreIndexSpec[];
+  validators: readonly CollectionValidator[];
+}
+
+export const EXPECTED_SCHEMA: ExpectedSchema = {
+  collections: [...Object.values(STORE_COLLECTIONS), ...Object.values(SEARCH_COLLECTIONS)],
+  indexes: [...STORE_INDEXES, ...SEARCH_INDEXES],
+  validators: STORE_VALIDATORS,
+};
+
+/** A collection as `listCollections` and `listIndexes` describe it. */
+export interface ObservedCollection {
+  /** `listCollections` options: validator, validationLevel, validationAction. */
+  options: Document;
+  /** `listIndexes` entries: name, key, unique, partialFilterExpression, weights, default_language. */
+  indexes: Document[];
+}
+
+export type ObservedSchema = Map<string, ObservedCollection>;
+
+/** Key order matters to an index and not to a filter or validator document; sorted for comparing. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+const sameDocument = (a: unknown, b: unknown) =>
+  JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+
+/** Why an existing index is not the expected one, or null when it is. */
+function indexDifference(expected: StoreIndexSpec, found: Document): string | null {
+  const textFields = Object.keys(expected.keys).filter((field) => expected.keys[field] === 'text');
+  if (textFields.length > 0) {
+    // A text index is listed as {_fts: 'text', _ftsx: 1}, its fields as weights.
+    const weights = Object.keys((found.weights as Document | undefined) ?? {}).sort();
+    if (weights.join() !== [...textFields].sort().join())
+      return `text fields ${weights.join(', ')}`;
+    const language = expected.options.default_language ?? 'english';
+    if ((found.default_language ?? 'english') !== language) {
+      return `language ${String(found.default_language)}`;
+    }
+  } else if (JSON.stringify(found.key) !== JSON.stringify(expected.keys)) {
+    // Not canonical: {a: 1, b: 1} and {b: 1, a: 1} are different indexes.
+    return `keys ${JSON.stringify(found.key)}`;
+  }
+  if (Boolean(found.unique) !== Boolean(expected.options.unique)) {
+    return found.unique ? 'unique where it must not be' : 'not unique';
+  }
+  if (!sameDocument(found.partialFilterExpression, expected.options.partialFilterExpression)) {
+    return `partial filter ${JSON.stringify(found.partialFilterExpression ?? null)}`;
+  }
+  return null;
+}
+
+/**
+ * Every way the database falls short of what the migrations make, one phrase each; empty when it
+ * is fully migrated. Pure: the caller reads the database (readObservedSchema).
+ */
+export function findSchemaGaps(observed: ObservedSchema, expected = EXPECTED_SCHEMA): string[] {
+  const gaps: string[] = [];
+  for (const name of expected.collections) {
+    if (!observed.has(name)) gaps.push(`collection ${name} is missing`);
+  }
+  for (const spec of expected.indexes) {
+    const collection = observed.get(spec.collection);
+    if (!collection) continue; // already reported as a missing collection
+    const found = collection.indexes.find((index) => index.name === spec.options.name);
+    if (!found) {
+      gaps.push(`index ${spec.collection}.${spec.options.name} is missing`);
+      continue;
+    }
+    const difference = indexDifference(spec, found);
+    if (difference) {
+      gaps.push(`index ${spec.collection}.${spec.options.name} differs (${difference})`);
+    }
+  }
+  for (const { collection: name, validator } of expected.validators) {
+    const collection = observed.get(name);
+    if (!collection) continue;
+    const { options } = collection;
+    if (
+      options.validator === undefined ||
+      Object.keys(options.validator as Document).length === 0
+    ) {
+      gaps.push(`validator on ${name} is missing`);
+    } else if (!sameDocument(options.validator, validator)) {
+      gaps.push(`validator on ${name} is out of date`);
+    } else if (
+      (options.validationLevel ?? 'strict') !== VALIDATION_LEVEL ||
+      (options.validationAction ?? 'error') !== VALIDATION_ACTION
+    ) {
+      gaps.push(`validator on ${name} is not ${VALIDATION_LEVEL}/${VALIDATION_ACTION}`);
+    }
+  }
+  return gaps;
+}
+
+/** The database refuses to be used as it is; the message says what is missing and the cure. */
+export class SchemaNotMigratedError extends StoreStartupError {
+  constructor(readonly gaps: string[]) {
+    super(
+      `MongoDB database is not migrated: ${gaps.join('; ')}. ` +
+        'Run `npm run migrate` (or `node dist/migrate/main.js up`) against it, then start again.',
+    );
+    this.name = 'SchemaNotMigratedError';
+  }
+}
+
+/** Reads what findSchemaGaps compares: one listCollections, one listIndexes per collection. */
+export async function readObservedSchema(
+  db: Db,
+  collections: readonly string[] = EXPECTED_SCHEMA.collections,
+): Promise<ObservedSchema> {
+  const infos = await db.listCollections({ name: { $in: [...collections] } }).toArray();
+  const observed: ObservedSchema = new Map();
+  for (const info of infos) {
+    const indexes = await db.collection(info.name).listIndexes().toArray();
+    observed.set(info.name, { options: (info as { options?: Document }).options ?? {}, indexes });
+  }
+  return observed;
+}
+
+/** Throws SchemaNotMigratedError unless the database has everything the migrations make. */
+export async function verifySchema(db: Db): Promise<void> {
+  const gaps = findSchemaGaps(await readObservedSchema(db));
+  if (gaps.length > 0) throw new SchemaNotMigratedError(gaps);
+}
