@@ -3,6 +3,48 @@ import { describe, expect, it } from 'vitest';
 import { OutOfStockError, RateLimitExceededError, ValidationFailedError } from './domain-errors';
 import { toErrorBody } from './to-error-body';
 
+/**
+ * Shaped like the mongodb driver's errors (7.8, lib/error.js): `name` is a getter per class, server
+ * errors carry a numeric `code`, labels live in a private set read through `hasErrorLabel` and the
+ * `errorLabels` getter. Built here so this layer's tests need no database import either.
+ */
+class DriverLikeError extends Error {
+  private readonly labels: Set<string>;
+  readonly code?: number;
+
+  constructor(
+    private readonly className: string,
+    options: { code?: number; labels?: string[]; message?: string } = {},
+  ) {
+    super(options.message ?? 'driver failure');
+    this.code = options.code;
+    this.labels = new Set(options.labels);
+  }
+
+  override get name(): string {
+    return this.className;
+  }
+
+  get errorLabels(): string[] {
+    return [...this.labels];
+  }
+
+  hasErrorLabel(label: string): boolean {
+    return this.labels.has(label);
+  }
+}
+
+function expectRetryable503(error: unknown): string {
+  const mapped = toErrorBody(error, 'r');
+  expect(mapped.body).toMatchObject({
+    statusCode: 503,
+    code: 'SERVICE_UNAVAILABLE',
+    requestId: 'r',
+  });
+  expect(mapped.headers['Retry-After']).toBe('1');
+  return mapped.body.message;
+}
+
 describe('toErrorBody', () => {
   it('maps a domain error to its code and status', () => {
     expect(toErrorBody(new OutOfStockError('v1'), 'r1').body).toEqual({
@@ -37,6 +79,81 @@ describe('toErrorBody', () => {
     expect(mapped.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
     expect(mapped.body.message).not.toContain('ECONNREFUSED');
     expect(mapped.headers['Retry-After']).toBe('1');
+  });
+
+  it.each([
+    'MongoPoolClearedError',
+    'MongoServerSelectionError',
+    'MongoNetworkError',
+    'MongoNetworkTimeoutError',
+    'MongoOperationTimeoutError',
+  ])('answers a %s with a retryable 503', (className) => {
+    expect(expectRetryable503(new DriverLikeError(className))).toBe(
+      'The database is unavailable; retry shortly',
+    );
+  });
+
+  it.each(['TransientTransactionError', 'RetryableWriteError'])(
+    'answers an error labelled %s with a retryable 503',
+    (label) => {
+      // A code this layer does not know, so only the label can make it a 503.
+      expectRetryable503(new DriverLikeError('MongoServerError', { code: 2, labels: [label] }));
+    },
+  );
+
+  it.each([
+    [112, 'WriteConflict'],
+    [24, 'LockTimeout'],
+    [251, 'NoSuchTransaction'],
+    [10107, 'NotWritablePrimary'],
+    [189, 'PrimarySteppedDown'],
+    [11602, 'InterruptedDueToReplStateChange'],
+    [91, 'ShutdownInProgress'],
+    [50, 'MaxTimeMSExpired'],
+  ])('answers a MongoServerError with code %i (%s) and no label with a retryable 503', (code) => {
+    // What withTransaction rethrows once it stops retrying: a plain server error.
+    expectRetryable503(new DriverLikeError('MongoServerError', { code }));
+  });
+
+  it('reads labels from errorLabels when the error has no hasErrorLabel', () => {
+    const plain = Object.assign(new Error('x'), {
+      name: 'MongoServerError',
+      code: 2,
+      errorLabels: ['TransientTransactionError'],
+    });
+    expectRetryable503(plain);
+  });
+
+  it('answers a write concern error without inviting a blind retry', () => {
+    const message = expectRetryable503(
+      new DriverLikeError('MongoWriteConcernError', {
+        code: 64,
+        message: 'waiting for replication timed out',
+      }),
+    );
+    expect(message).toMatch(/outcome is unknown/);
+    expect(message).toMatch(/read the current state before retrying/);
+    expect(message).toMatch(/expectedVersion is safe to retry/);
+    expect(message).not.toContain('replication');
+  });
+
+  it('answers a commit with an unknown result like a write concern error, even with other labels', () => {
+    const commit = new DriverLikeError('MongoServerError', {
+      code: 91,
+      labels: ['RetryableWriteError', 'UnknownTransactionCommitResult'],
+    });
+    expect(expectRetryable503(commit)).toMatch(/outcome is unknown/);
+  });
+
+  it('leaves other driver errors and look-alike codes of other libraries at 500', () => {
+    expect(
+      toErrorBody(new DriverLikeError('MongoServerError', { code: 11000 }), 'r').body.statusCode,
+    ).toBe(500);
+    const notMongo = Object.assign(new Error('x'), {
+      code: 112,
+      errorLabels: ['RetryableWriteError'],
+    });
+    expect(toErrorBody(notMongo, 'r').body.statusCode).toBe(500);
   });
 
   it('hides the internals of unexpected errors', () => {
