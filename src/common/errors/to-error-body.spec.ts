@@ -1,38 +1,8 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { OutOfStockError, RateLimitExceededError, ValidationFailedError } from './domain-errors';
+import { DriverLikeError } from '../../../test/helpers/driver-like-error';
 import { toErrorBody } from './to-error-body';
-
-/**
- * Shaped like the mongodb driver's errors (7.8, lib/error.js): `name` is a getter per class, server
- * errors carry a numeric `code`, labels live in a private set read through `hasErrorLabel` and the
- * `errorLabels` getter. Built here so this layer's tests need no database import either.
- */
-class DriverLikeError extends Error {
-  private readonly labels: Set<string>;
-  readonly code?: number;
-
-  constructor(
-    private readonly className: string,
-    options: { code?: number; labels?: string[]; message?: string } = {},
-  ) {
-    super(options.message ?? 'driver failure');
-    this.code = options.code;
-    this.labels = new Set(options.labels);
-  }
-
-  override get name(): string {
-    return this.className;
-  }
-
-  get errorLabels(): string[] {
-    return [...this.labels];
-  }
-
-  hasErrorLabel(label: string): boolean {
-    return this.labels.has(label);
-  }
-}
 
 function expectRetryable503(error: unknown): string {
   const mapped = toErrorBody(error, 'r');
