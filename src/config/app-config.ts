@@ -54,7 +54,7 @@ export class AppConfig {
   workers!: (typeof WORKER_MODES)[number];
   trustProxy!: boolean;
   logLevel!: (typeof LOG_LEVELS)[number];
-  /** How long a variant seen sold out answers 409 from memory (DESIGN §4 step 0: ≤ 1 s). */
+  /** How long a variant seen sold out answers 409 from memory (at most 1 s). */
   soldOutGateTtlMs!: number;
   /** Answer requests the sold-out gate blocks before Nest's pipeline (true; a benchmark switch). */
   soldOutFastPath!: boolean;

@@ -32,7 +32,7 @@ export interface ReserveOutcome {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-/** The hold lifecycle (DESIGN §4): reserve, commit, release, expire. */
+/** The hold lifecycle: reserve, commit, release, expire (docs/architecture.md for the rush). */
 @Injectable()
 export class ReservationsService {
   constructor(

@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import { RequestDeadlineExceededError } from '../../common/errors/domain-errors';
 
 /**
- * DESIGN §4: every multi-document change reads from the primary, sees one snapshot and commits
+ * Every multi-document change reads from the primary, sees one snapshot and commits
  * with majority write concern, so a committed hold survives a primary failover.
  */
 export const TRANSACTION_OPTIONS: TransactionOptions = {
