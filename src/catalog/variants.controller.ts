@@ -30,6 +30,11 @@ export class VariantsController {
   @AdminOnly()
   @ApiOperation({
     summary: 'Restock or remove stock, optionally compare-and-swap on version (admin)',
+    description:
+      'Adds `delta` to total and available stock. A delta applied twice counts twice, so a retry ' +
+      'after a lost answer (a timeout, or a 503 saying the outcome is unknown) is safe only with ' +
+      '`expectedVersion`: the retry applies only if the first attempt did not, and answers ' +
+      '409 VERSION_CONFLICT if it did (read the inventory to see the result).',
   })
   async adjustStock(
     @Param('id', ObjectIdPipe) id: string,

@@ -19,7 +19,24 @@ describe('loadConfig', () => {
       workers: 'inline',
       trustProxy: false,
       jwtSecret: DEVELOPMENT_JWT_SECRET,
+      hotVariantConcurrency: 2,
+      admissionQueueLimit: 1000,
+      requestDeadlineMs: 3000,
     });
+  });
+
+  it('bounds the request deadline and the admission queue at boot', () => {
+    expect(() => loadConfig({ REQUEST_DEADLINE_MS: '0', ADMISSION_QUEUE_LIMIT: '-1' })).toThrow(
+      /ADMISSION_QUEUE_LIMIT must be ≥ 0[\s\S]*REQUEST_DEADLINE_MS must be ≥ 10/,
+    );
+    expect(() => loadConfig({ REQUEST_DEADLINE_MS: '3s' })).toThrow(
+      /REQUEST_DEADLINE_MS must be an integer/,
+    );
+    expect(() => loadConfig({ REQUEST_DEADLINE_MS: '600000' })).toThrow(
+      /REQUEST_DEADLINE_MS must be ≤ 60000/,
+    );
+    const config = loadConfig({ REQUEST_DEADLINE_MS: '250', ADMISSION_QUEUE_LIMIT: '0' });
+    expect(config).toMatchObject({ requestDeadlineMs: 250, admissionQueueLimit: 0 });
   });
 
   it('reports every problem at once', () => {

@@ -54,12 +54,22 @@ export class AppConfig {
   workers!: (typeof WORKER_MODES)[number];
   trustProxy!: boolean;
   logLevel!: (typeof LOG_LEVELS)[number];
-  /** How long a variant seen sold out answers 409 from memory (DESIGN §4 step 0: ≤ 1 s). */
+  /** How long a variant seen sold out answers 409 from memory (at most 1 s). */
   soldOutGateTtlMs!: number;
   /** Answer requests the sold-out gate blocks before Nest's pipeline (true; a benchmark switch). */
   soldOutFastPath!: boolean;
-  /** Per-process cap on concurrent store writes for one variant (hot-variant admission control). */
+  /**
+   * Per-process cap on concurrent store writes for one variant (hot-variant admission control).
+   * 2 by default: the hot inventory document serialises its writers (docs/architecture.md).
+   */
   hotVariantConcurrency!: number;
+  /** Requests per variant per process that may wait for a write slot; one more is a 503 at once. */
+  admissionQueueLimit!: number;
+  /**
+   * How long a reserve may take in all, from arrival: waiting for a write slot, then its
+   * transaction and every retry of it. Past it the answer is 503 with Retry-After.
+   */
+  requestDeadlineMs!: number;
   /** Where rate-limit counters live: `redis` (shared, the default) or `local` (per process; a benchmark switch). */
   rateLimitBackend!: (typeof RATE_LIMIT_BACKENDS)[number];
   /** Rate-limit checks of one event-loop turn share one Redis script call (true; a benchmark switch). */
@@ -147,7 +157,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
   config.soldOutFastPath = read('SOLD_OUT_FAST_PATH', boolean(true));
   config.hotVariantConcurrency = read(
     'HOT_VARIANT_CONCURRENCY',
-    integer({ default: 16, min: 1, max: 1000 }),
+    integer({ default: 2, min: 1, max: 1000 }),
+  );
+  config.admissionQueueLimit = read(
+    'ADMISSION_QUEUE_LIMIT',
+    integer({ default: 1000, min: 0, max: 100_000 }),
+  );
+  config.requestDeadlineMs = read(
+    'REQUEST_DEADLINE_MS',
+    integer({ default: 3000, min: 10, max: 60_000 }),
   );
 
   config.rateLimitBackend = read('RATE_LIMIT_BACKEND', oneOf(RATE_LIMIT_BACKENDS, 'redis'));

@@ -1,5 +1,5 @@
 /**
- * The environment schema (DESIGN §8). Each entry says how to read one variable; `loadConfig`
+ * The environment schema. Each entry says how to read one variable; `loadConfig`
  * applies them all and reports every problem at once.
  */
 export type Reader<T> = (raw: string | undefined, problems: string[], name: string) => T;

@@ -6,6 +6,7 @@ import {
   IdempotencyKeyReusedError,
   OutOfStockError,
   ReservationNotFoundError,
+  ServiceUnavailableError,
   ValidationFailedError,
 } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
@@ -31,7 +32,7 @@ export interface ReserveOutcome {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-/** The hold lifecycle (DESIGN §4): reserve, commit, release, expire. */
+/** The hold lifecycle: reserve, commit, release, expire (docs/architecture.md for the rush). */
 @Injectable()
 export class ReservationsService {
   constructor(
@@ -44,11 +45,15 @@ export class ReservationsService {
     private readonly metrics: MetricsService,
   ) {}
 
-  /** Holds stock for a shopper; every attempt is counted and timed by result (DESIGN §10). */
+  /**
+   * Holds stock for a shopper; every attempt is counted and timed by result. The whole attempt —
+   * the wait for a write slot, then the transaction and its retries — must end within
+   * REQUEST_DEADLINE_MS of arrival, else 503 with Retry-After.
+   */
   async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
     const startedAt = performance.now();
     try {
-      const outcome = await this.attemptReserve(request);
+      const outcome = await this.attemptReserve(request, startedAt + this.config.requestDeadlineMs);
       this.metrics.recordReservation('created', startedAt);
       return outcome;
     } catch (error) {
@@ -60,7 +65,8 @@ export class ReservationsService {
     }
   }
 
-  private async attemptReserve(request: ReserveRequest): Promise<ReserveOutcome> {
+  /** @param deadline a `performance.now()` time by which the store write must have ended. */
+  private async attemptReserve(request: ReserveRequest, deadline: number): Promise<ReserveOutcome> {
     const { userId, variantId, quantity, idempotencyKey } = request;
     if (quantity > this.config.maxQuantityPerReservation) {
       throw new ValidationFailedError(
@@ -81,30 +87,55 @@ export class ReservationsService {
     if (this.soldOutGate.blocks(variantId, quantity)) throw new OutOfStockError(variantId);
 
     try {
-      const now = this.clock.now();
-      const { reservation, inventory } = await this.admission.run(variantId, () =>
-        this.store.reserve({
-          userId,
-          variantId,
-          quantity,
-          idempotencyKey,
-          requestHash,
-          expiresAt: new Date(now.getTime() + this.config.reservationTtlSeconds * 1000),
-          maxActiveReservations: this.config.maxActiveReservations,
-          now,
-        }),
+      const reservation = await this.admission.run(variantId, deadline, () =>
+        this.reserveInSlot(request, requestHash, deadline),
       );
-      this.soldOutGate.record(variantId, inventory.availableStock);
       this.stockEvents.emit(variantId);
       return { reservation, replayed: false };
     } catch (error) {
-      if (error instanceof OutOfStockError && error.available !== undefined) {
-        this.soldOutGate.record(variantId, error.available);
-      }
-      // Two requests with one key can race past the replay check; the loser lands here.
-      if (idempotencyKey && error instanceof DomainError) {
+      // Two requests with one key can race past the replay check; the loser lands here. A 503
+      // (queue full, deadline passed) wrote nothing and gains nothing from another store read.
+      if (
+        idempotencyKey &&
+        error instanceof DomainError &&
+        !(error instanceof ServiceUnavailableError)
+      ) {
         const replay = await this.replay(userId, idempotencyKey, requestHash!);
         if (replay) return replay;
+      }
+      throw error;
+    }
+  }
+
+  /** The store write, run while holding one of the variant's write slots. */
+  private async reserveInSlot(
+    request: ReserveRequest,
+    requestHash: string | undefined,
+    deadline: number,
+  ): Promise<Reservation> {
+    const { userId, variantId, quantity, idempotencyKey } = request;
+    // Asked again now the slot is granted: requests that queued before a sell-out are answered
+    // here, one after another, without running a transaction that would only abort.
+    if (this.soldOutGate.blocks(variantId, quantity)) throw new OutOfStockError(variantId);
+    const now = this.clock.now();
+    try {
+      const { reservation, inventory } = await this.store.reserve({
+        userId,
+        variantId,
+        quantity,
+        idempotencyKey,
+        requestHash,
+        expiresAt: new Date(now.getTime() + this.config.reservationTtlSeconds * 1000),
+        maxActiveReservations: this.config.maxActiveReservations,
+        now,
+        deadline,
+      });
+      // Recorded before the slot passes on, so the next waiter already sees a sell-out.
+      this.soldOutGate.record(variantId, inventory.availableStock);
+      return reservation;
+    } catch (error) {
+      if (error instanceof OutOfStockError && error.available !== undefined) {
+        this.soldOutGate.record(variantId, error.available);
       }
       throw error;
     }

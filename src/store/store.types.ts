@@ -81,6 +81,11 @@ export interface ReserveCommand {
   idempotencyKey?: string;
   requestHash?: string;
   now: Date;
+  /**
+   * A `performance.now()` time by which the hold must be placed or given up: a store that retries
+   * (MongoDB transactions) stops retrying then and throws RequestDeadlineExceededError.
+   */
+  deadline?: number;
 }
 
 export interface ReservationChange {

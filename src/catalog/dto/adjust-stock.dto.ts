@@ -14,7 +14,8 @@ export class AdjustStockDto {
 
   @ApiPropertyOptional({
     example: 3,
-    description: 'Fail with 409 VERSION_CONFLICT unless the inventory is at this version',
+    description:
+      'Fail with 409 VERSION_CONFLICT unless the inventory is at this version; makes the adjustment safe to retry',
   })
   @IsOptional()
   @IsInt({ message: 'expectedVersion must be an integer' })

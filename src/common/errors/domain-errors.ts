@@ -150,7 +150,28 @@ export class RateLimitExceededError extends DomainError {
   }
 }
 
+/** Retryable: the answer says when to come back (Retry-After, in seconds). */
 export class ServiceUnavailableError extends DomainError {
   readonly code = 'SERVICE_UNAVAILABLE';
   readonly statusCode = 503;
+  constructor(message: string, retryAfterSeconds = 1) {
+    super(message);
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
+}
+
+/** The request's deadline passed before its work could finish; nothing of it was written. */
+export class RequestDeadlineExceededError extends ServiceUnavailableError {
+  constructor(what = 'The request') {
+    super(`${what} could not finish in time; nothing was changed, retry shortly`);
+  }
+}
+
+/** The variant's admission queue in this process is full; nothing was tried. */
+export class AdmissionQueueFullError extends ServiceUnavailableError {
+  constructor(variantId: string) {
+    super(
+      `Too many requests are waiting for variant ${variantId}; nothing was changed, retry shortly`,
+    );
+  }
 }

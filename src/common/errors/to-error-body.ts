@@ -25,17 +25,70 @@ const FASTIFY_MESSAGES: Record<string, string> = {
 };
 
 /**
- * Driver errors that mean "the database cannot be reached right now". Matched by name so this
- * layer needs no database import; the answer is a retryable 503, not a 500.
+ * MongoDB driver errors are recognised by shape, never by importing the driver, so this layer stays
+ * free of a database dependency. What mongodb 7.8's lib/error.js gives them: `name` (a getter per
+ * class, e.g. 'MongoServerError'), a numeric `code` on server errors, and error labels behind
+ * `hasErrorLabel(label)` (also listed by the `errorLabels` getter).
  */
+interface DriverErrorLike extends Error {
+  code?: unknown;
+  errorLabels?: unknown;
+  hasErrorLabel?: (label: string) => boolean;
+}
+
+/** Classes that mean "the database cannot be reached right now"; the retryable answer is a 503. */
 const UNAVAILABLE_ERROR_NAMES = new Set([
   'MongoServerSelectionError',
+  'MongooseServerSelectionError',
   'MongoNetworkError',
   'MongoNetworkTimeoutError',
   'MongoNotConnectedError',
   'MongoTopologyClosedError',
-  'MongoWriteConcernError',
+  'MongoPoolClearedError',
+  'MongoOperationTimeoutError',
 ]);
+
+/** Labels the server or driver puts on errors that a later try can get past. */
+const RETRYABLE_LABELS = ['TransientTransactionError', 'RetryableWriteError'];
+
+/**
+ * Server codes of transient and failover failures: WriteConflict 112, LockTimeout 24,
+ * NoSuchTransaction 251 (what withTransaction rethrows once it gives up), NotWritablePrimary 10107,
+ * InterruptedDueToReplStateChange 11602, PrimarySteppedDown 189, ShutdownInProgress 91,
+ * MaxTimeMSExpired 50.
+ */
+const TRANSIENT_CODES = new Set([112, 24, 251, 10107, 11602, 189, 91, 50]);
+
+function hasLabel(error: DriverErrorLike, label: string): boolean {
+  if (typeof error.hasErrorLabel === 'function') return error.hasErrorLabel(label);
+  return Array.isArray(error.errorLabels) && error.errorLabels.includes(label);
+}
+
+/** How a driver error is answered, or undefined when it is not one this layer knows. */
+function classifyDriverError(error: unknown): 'outcome-unknown' | 'unavailable' | undefined {
+  if (!(error instanceof Error) || !error.name.startsWith('Mongo')) return undefined;
+  const driverError = error as DriverErrorLike;
+  // A write concern error, or a commit whose result never came back, may have applied the write.
+  if (
+    error.name === 'MongoWriteConcernError' ||
+    hasLabel(driverError, 'UnknownTransactionCommitResult')
+  ) {
+    return 'outcome-unknown';
+  }
+  if (UNAVAILABLE_ERROR_NAMES.has(error.name)) return 'unavailable';
+  if (RETRYABLE_LABELS.some((label) => hasLabel(driverError, label))) return 'unavailable';
+  if (typeof driverError.code === 'number' && TRANSIENT_CODES.has(driverError.code)) {
+    return 'unavailable';
+  }
+  return undefined;
+}
+
+const UNAVAILABLE_MESSAGES = {
+  unavailable: 'The database is unavailable; retry shortly',
+  'outcome-unknown':
+    'The database did not confirm the change, so its outcome is unknown: read the current state ' +
+    'before retrying (a stock adjustment with expectedVersion is safe to retry)',
+} as const;
 
 export interface MappedError {
   body: ErrorBody;
@@ -91,12 +144,13 @@ export function toErrorBody(error: unknown, requestId: string): MappedError {
       unexpected: status >= 500,
     };
   }
-  if (error instanceof Error && UNAVAILABLE_ERROR_NAMES.has(error.name)) {
+  const driverFailure = classifyDriverError(error);
+  if (driverFailure) {
     return {
       body: {
         statusCode: 503,
         code: 'SERVICE_UNAVAILABLE',
-        message: 'The database is unavailable; retry shortly',
+        message: UNAVAILABLE_MESSAGES[driverFailure],
         requestId,
       },
       headers: { 'Retry-After': '1' },

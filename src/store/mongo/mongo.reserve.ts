@@ -35,8 +35,9 @@ export class MongoReserve {
     if (!variantId) throw new VariantNotFoundError(command.variantId);
     for (let round = 1; ; round++) {
       try {
-        return await this.transactions.run((session) =>
-          this.reserveAttempt(command, variantId, session),
+        return await this.transactions.run(
+          (session) => this.reserveAttempt(command, variantId, session),
+          { deadline: command.deadline },
         );
       } catch (error) {
         if (!(error instanceof HoldRefused)) throw error;
