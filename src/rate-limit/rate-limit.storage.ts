@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { RedisConnections } from '../common/redis/redis-connections';
@@ -86,10 +86,10 @@ type RedisWithLimiter = Redis & {
  * checks are made against local memory (logged once per outage, counted in metrics), so a Redis
  * outage never turns into 500s or into no limits at all. Shared limits resume when Redis returns.
  *
- * It implements @nestjs/throttler's ThrottlerStorage: `increment` is the library's one-limit
- * contract; `incrementAll` counts every limit of a request in one script call.
+ * It is @nestjs/throttler's storage (ThrottlerModule's `storage` option, built in throttlers.ts):
+ * `increment` is the library's one-limit contract; `incrementAll` counts every limit of a request
+ * in one script call, which is what AccessGuard and the sold-out fast path use.
  */
-@Injectable()
 export class RateLimitStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');
   private readonly local = new LocalRateLimiter();
