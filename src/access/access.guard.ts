@@ -39,7 +39,7 @@ import {
  * options and storage it is constructed with, onModuleInit (named, ordered throttlers and the
  * guard-wide getTracker/generateKey defaults), the decorators and their precedence (access-policy.ts),
  * getTracker / generateKey / throwThrottlingException as the points to override. What it replaces:
- * canActivate, which there reads ~5 metadata keys per throttler per request and calls
+ * canActivate, which there reads six metadata keys per throttler per request and calls
  * `storage.increment` (one Redis round trip) per throttler. Here a route's policy is read once and
  * cached, and RateLimits counts all of its throttlers in one storage call. handleRequest and
  * shouldSkip are not called; ignoreUserAgents, setHeaders and errorMessage are refused at boot, since
