@@ -1,6 +1,5 @@
 import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AccessControl } from './access/access-control';
 import { AccessGuard } from './access/access.guard';
 import { TokenVerifier } from './common/auth/token-verifier';
 import { RedisModule } from './common/redis/redis.module';
@@ -56,11 +55,12 @@ export class CoreModule {
         },
         StockEvents,
         TokenVerifier,
-        AccessControl,
-        // Rate limits and authentication for every route, in one guard (src/access).
-        { provide: APP_GUARD, useClass: AccessGuard },
+        // Rate limits (@nestjs/throttler) and authentication for every route, in one guard
+        // (src/access); also a provider of its own, so the sold-out fast path admits with it.
+        AccessGuard,
+        { provide: APP_GUARD, useExisting: AccessGuard },
       ],
-      exports: [AppConfig, StoreModule, Clock, StockEvents, TokenVerifier, AccessControl],
+      exports: [AppConfig, StoreModule, Clock, StockEvents, TokenVerifier, AccessGuard],
     };
   }
 }

@@ -1,13 +1,14 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/auth.decorators';
-import { NoRateLimit } from '../rate-limit/rate-limit.decorators';
 import { HealthService, Readiness } from './health.service';
 
 @ApiTags('health')
 @Public()
-@NoRateLimit()
+// Never rate limited: probes and scrapes must get through a flood.
+@SkipThrottle({ global: true, reserve: true })
 @Controller('health')
 export class HealthController {
   constructor(private readonly health: HealthService) {}

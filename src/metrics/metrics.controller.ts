@@ -1,13 +1,14 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/auth.decorators';
-import { NoRateLimit } from '../rate-limit/rate-limit.decorators';
 import { MetricsService } from './metrics.service';
 
 @ApiExcludeController()
 @Public()
-@NoRateLimit()
+// Never rate limited: probes and scrapes must get through a flood.
+@SkipThrottle({ global: true, reserve: true })
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -45,6 +45,18 @@ describe('LocalRateLimiter (same fixed window and block as the Redis script)', (
     });
   });
 
+  it('with no block (0 ms, ThrottlerStorage\'s "no block"), refuses until the window ends', () => {
+    const { limiter, advance } = limiterAt();
+    limiter.increment('k', 10_000, 1, 0);
+    advance(4_000);
+    expect(limiter.increment('k', 10_000, 1, 0)).toMatchObject({
+      isBlocked: true,
+      timeToBlockExpire: 6,
+    });
+    advance(6_000);
+    expect(limiter.increment('k', 10_000, 1, 0)).toMatchObject({ totalHits: 1, isBlocked: false });
+  });
+
   it('keeps keys apart', () => {
     const { limiter } = limiterAt();
     limiter.increment('a', 1_000, 1, 1_000);

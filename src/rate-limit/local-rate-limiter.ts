@@ -19,7 +19,7 @@ const SWEEP_EVERY = 10_000;
  * The per-process limiter (RATE_LIMIT_BACKEND=local, and the fallback while Redis is down): the
  * same fixed window and block as the Redis script, so a shopper meets the same limit either way.
  *
- * Replaced @nestjs/throttler's ThrottlerStorageService, which keeps one timestamp per hit and
+ * Used instead of @nestjs/throttler's in-memory ThrottlerStorageService, which keeps one timestamp per hit and
  * filters them all on every check: with one client IP carrying a whole shop's traffic, each
  * request cost grew with the requests already in the window (measured: 1,225 req/s on reads
  * against 5,800 with Redis). Here each check is O(1).
@@ -42,9 +42,14 @@ export class LocalRateLimiter {
       this.windows.set(key, window);
     }
     window.hits += 1;
-    if (window.hits > limit) {
+    if (window.hits > limit && blockMs > 0) {
       window.blockedUntil = now + blockMs;
       return record(window.hits, window.windowEndsAt - now, true, blockMs);
+    }
+    if (window.hits > limit) {
+      // No block (blockMs 0): refused until the window ends.
+      const windowLeft = window.windowEndsAt - now;
+      return record(window.hits, windowLeft, true, windowLeft);
     }
     return record(window.hits, window.windowEndsAt - now, false, 0);
   }

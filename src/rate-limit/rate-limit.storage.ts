@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { RedisConnections } from '../common/redis/redis-connections';
 import { AppConfig } from '../config/app-config';
@@ -20,7 +21,8 @@ export interface RateLimitCheck {
  * Every limit of one request in one atomic script call: per limit, a fixed window counter plus a
  * block key, so every instance on the same Redis shares one limit. Keys come in pairs (hits,
  * block) and ARGV in triples (window ms, limit, block ms); the reply has four numbers per limit:
- * hits, ms to window end, blocked (0|1), ms to block end.
+ * hits, ms to window end, blocked (0|1), ms to block end. A block of 0 ms (ThrottlerStorage's
+ * "no block") refuses hits over the limit until the window ends, without a block key.
  *
  * All keys of a call must live on one Redis node: a single Redis, or a primary with replicas
  * (DESIGN §6). Redis Cluster would refuse the call with CROSSSLOT.
@@ -46,10 +48,13 @@ for i = 1, #KEYS / 2 do
     end
     out[#out + 1] = hits
     out[#out + 1] = windowLeft
-    if hits > limit then
+    if hits > limit and tonumber(block) > 0 then
       redis.call('SET', blockKey, '1', 'PX', block)
       out[#out + 1] = 1
       out[#out + 1] = tonumber(block)
+    elseif hits > limit then
+      out[#out + 1] = 1
+      out[#out + 1] = windowLeft
     else
       out[#out + 1] = 0
       out[#out + 1] = 0
@@ -80,9 +85,12 @@ type RedisWithLimiter = Redis & {
  * Rate-limit counters in Redis, with a per-process fallback: when Redis cannot answer, the
  * checks are made against local memory (logged once per outage, counted in metrics), so a Redis
  * outage never turns into 500s or into no limits at all. Shared limits resume when Redis returns.
+ *
+ * It is @nestjs/throttler's storage (ThrottlerModule's `storage` option, built in throttlers.ts):
+ * `increment` is the library's one-limit contract; `incrementAll` counts every limit of a request
+ * in one script call, which is what AccessGuard and the sold-out fast path use.
  */
-@Injectable()
-export class RateLimitStorage {
+export class RateLimitStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');
   private readonly local = new LocalRateLimiter();
   private readonly redis: RedisWithLimiter;
@@ -110,6 +118,22 @@ export class RateLimitStorage {
   /** True while checks are answered locally because Redis is unavailable. */
   get isDegraded(): boolean {
     return this.degraded;
+  }
+
+  /**
+   * ThrottlerStorage#increment (@nestjs/throttler 6, throttler-storage.interface.d.ts): `ttl` and
+   * `blockDuration` in ms, the record's times in whole seconds, as ThrottlerStorageService answers.
+   * `key` is used as it is: the guard's generateKey already names the throttler in it.
+   */
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    _throttlerName: string,
+  ): Promise<RateLimitRecord> {
+    const [record] = await this.incrementAll([{ key, ttlMs: ttl, limit, blockMs: blockDuration }]);
+    return record;
   }
 
   /**

@@ -1,78 +1,78 @@
 import { Injectable } from '@nestjs/common';
+import { InjectThrottlerStorage, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
-import { RateLimitExceededError } from '../common/errors/domain-errors';
-import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import type { RateLimitRecord } from './local-rate-limiter';
 import { RateLimitStorage } from './rate-limit.storage';
 
-/** The two limits of DESIGN §6: per client IP on every route, per shopper on reservation writes. */
-export type LimiterName = 'global' | 'reserve';
-
-/** One limit to count a request against, and whom it is counted for. */
-export interface LimitHit {
-  limiter: LimiterName;
-  /** The client IP (global) or the shopper's id (reserve). */
+/** One limit a request counts against, resolved for this request by AccessGuard. */
+export interface LimitCheck {
+  /** The throttler's name (`global`, `reserve`): the metrics label. */
+  throttler: string;
+  /** Whom it is counted for: the client IP or the shopper's id. */
   tracker: string;
-}
-
-interface Rule {
+  /** The storage key (AccessGuard#generateKey: `<throttler>:<tracker>`). */
+  key: string;
   limit: number;
-  windowMs: number;
+  /** Window, ms. */
+  ttl: number;
+  /** How long a caller over the limit stays refused, ms. */
+  blockDuration: number;
 }
 
 /**
- * Counts a request against its limits and refuses it with 429 RATE_LIMIT_EXCEEDED (and
- * Retry-After) when any is exceeded. Every limited response carries the standard RateLimit-Limit /
- * -Remaining / -Reset headers of the limit nearest to exhaustion.
+ * Counts a request against its limits, all in one storage call (one Redis script run), and sets
+ * the standard RateLimit-Limit / -Remaining / -Reset headers of the limit nearest to exhaustion
+ * (of the refusing limit, when one refuses). Answers the refusing limit, if any; the caller turns it
+ * into 429 RATE_LIMIT_EXCEEDED with Retry-After (AccessGuard#throwThrottlingException).
  *
- * The limits of one request are counted in one Redis script call (one round trip).
+ * These replace the library's per-throttler `X-RateLimit-*-<name>` headers, which this service never
+ * sent: the headers clients already read stay as they were.
  */
 @Injectable()
 export class RateLimits {
-  private readonly rules: Record<LimiterName, Rule>;
-
   constructor(
-    config: AppConfig,
-    private readonly storage: RateLimitStorage,
+    // The instance ThrottlerModule holds (the `storage` option, see throttlers.ts).
+    @InjectThrottlerStorage() private readonly storage: RateLimitStorage,
     private readonly metrics: MetricsService,
-  ) {
-    this.rules = {
-      global: { limit: config.globalRateLimit, windowMs: config.globalRateWindowSeconds * 1000 },
-      reserve: { limit: config.reserveRateLimit, windowMs: config.reserveRateWindowSeconds * 1000 },
-    };
-  }
+  ) {}
 
-  async enforce(hits: readonly LimitHit[], reply: FastifyReply): Promise<void> {
-    if (hits.length === 0) return;
-    const rules = hits.map((hit) => this.rules[hit.limiter]);
+  async count(
+    checks: readonly LimitCheck[],
+    reply: FastifyReply,
+  ): Promise<ThrottlerLimitDetail | undefined> {
+    if (checks.length === 0) return undefined;
     const records = await this.storage.incrementAll(
-      // A blocked caller stays blocked for one window.
-      hits.map((hit, i) => ({
-        key: `${hit.limiter}:${hit.tracker}`,
-        ttlMs: rules[i].windowMs,
-        limit: rules[i].limit,
-        blockMs: rules[i].windowMs,
+      checks.map((check) => ({
+        key: check.key,
+        ttlMs: check.ttl,
+        limit: check.limit,
+        blockMs: check.blockDuration,
       })),
     );
-    const left = records.map((record, i) => remaining(record, rules[i]));
+    const left = records.map((record, i) => remaining(record, checks[i].limit));
     const blocked = records.findIndex((record) => record.isBlocked);
-    // The headers describe the refusing limit, else the one nearest to exhaustion.
     const shown = blocked >= 0 ? blocked : left.indexOf(Math.min(...left));
     const record = records[shown];
-    void reply.header('RateLimit-Limit', rules[shown].limit);
+    const check = checks[shown];
+    void reply.header('RateLimit-Limit', check.limit);
     void reply.header('RateLimit-Remaining', left[shown]);
     void reply.header(
       'RateLimit-Reset',
       record.isBlocked ? record.timeToBlockExpire : record.timeToExpire,
     );
-    if (blocked >= 0) {
-      this.metrics.rateLimited.inc({ limiter: hits[blocked].limiter });
-      throw new RateLimitExceededError(Math.max(1, record.timeToBlockExpire));
-    }
+    if (blocked < 0) return undefined;
+    this.metrics.rateLimited.inc({ limiter: check.throttler });
+    return {
+      ...record,
+      limit: check.limit,
+      ttl: check.ttl,
+      key: check.key,
+      tracker: check.tracker,
+    };
   }
 }
 
-function remaining(record: RateLimitRecord, rule: Rule): number {
-  return record.isBlocked ? 0 : Math.max(0, rule.limit - record.totalHits);
+function remaining(record: RateLimitRecord, limit: number): number {
+  return record.isBlocked ? 0 : Math.max(0, limit - record.totalHits);
 }

@@ -12,16 +12,16 @@ import {
 } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Throttle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser } from '../common/auth/auth.decorators';
 import type { Principal } from '../common/auth/principal';
 import { ObjectIdPipe } from '../common/object-id.pipe';
-import { ReserveRateLimited } from '../rate-limit/rate-limit.decorators';
 import { ListReservationsDto } from './dto/list-reservations.dto';
 import { ReserveDto } from './dto/reserve.dto';
 import { presentReservation, ReservationResponse } from './reservation.presenter';
 import { ReservationsService } from './reservations.service';
-import { SOLD_OUT_FAST_PATH } from './sold-out-fast-path';
+import { SOLD_OUT_FAST_PATH } from './sold-out-fast-path.route';
 
 @ApiTags('reservations')
 @ApiBearerAuth()
@@ -30,7 +30,8 @@ export class ReservationsController {
   constructor(private readonly reservations: ReservationsService) {}
 
   @Post()
-  @ReserveRateLimited()
+  // Counted against the per-shopper `reserve` limit too, as configured (RESERVE_RATE_LIMIT).
+  @Throttle({ reserve: {} })
   // A stampede on a sold-out variant is answered before Nest's pipeline (sold-out-fast-path.ts).
   @RouteConfig({ [SOLD_OUT_FAST_PATH]: true })
   @ApiOperation({ summary: 'Hold stock of a variant for the calling shopper' })

@@ -1,4 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { getStorageToken } from '@nestjs/throttler';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TokenVerifier } from '../../src/common/auth/token-verifier';
+import { RedisConnections } from '../../src/common/redis/redis-connections';
+import type { RateLimitStorage } from '../../src/rate-limit/rate-limit.storage';
 import { createVariant, startTestApp, type TestApp } from '../helpers/test-app';
 import { TestRedisServer } from '../helpers/redis-server';
 
@@ -140,6 +144,73 @@ describe('rate limits', () => {
       expect(remaining).toEqual(['0', '1', '2', '3', '4']);
     });
   }
+
+  it('verifies the token once and counts every limit of a request in one script call, on the full path and the fast path', async () => {
+    const t = await start({ RESERVE_RATE_LIMIT: '5' });
+    const inStock = await createVariant(t, 10);
+    const soldOut = await createVariant(t, 0);
+    const shopper = t.token('once-hana');
+    // Teach the sold-out gate that the second variant has nothing left.
+    expect((await reserve(t, t.token('once-ivan'), soldOut)).body.code).toBe('OUT_OF_STOCK');
+
+    const storage = t.app.get<RateLimitStorage>(getStorageToken());
+    // The script command the storage defines on the shared client (rate-limit.storage.ts).
+    const redisClient = t.app.get(RedisConnections).commands as unknown as {
+      stockholdRateLimit: () => Promise<number[]>;
+    };
+    const verifies = vi.spyOn(t.app.get(TokenVerifier), 'principalFromHeader');
+    const counts = vi.spyOn(storage, 'incrementAll');
+    const scripts = vi.spyOn(redisClient, 'stockholdRateLimit');
+    try {
+      for (const variantId of [inStock, soldOut]) {
+        verifies.mockClear();
+        counts.mockClear();
+        scripts.mockClear();
+        const response = await reserve(t, shopper, variantId);
+        expect(response.status).toBe(variantId === inStock ? 201 : 409);
+        expect(verifies).toHaveBeenCalledTimes(1);
+        expect(counts).toHaveBeenCalledTimes(1);
+        expect(counts.mock.calls[0][0].map((check) => check.key)).toEqual([
+          'global:127.0.0.1',
+          'reserve:once-hana',
+        ]);
+        expect(scripts).toHaveBeenCalledTimes(1);
+      }
+      // Both requests were counted once each against the shopper's 5.
+      expect((await reserve(t, shopper, soldOut)).headers.get('ratelimit-remaining')).toBe('2');
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
+  it("serves @nestjs/throttler's ThrottlerStorage#increment on its own, from the same Redis counters", async () => {
+    const t = await start({});
+    const storage = t.app.get<RateLimitStorage>(getStorageToken());
+    const commands = t.app.get(RedisConnections).commands;
+    const first = await storage.increment('standalone', 60_000, 2, 30_000, 'custom');
+    expect(first).toEqual({
+      totalHits: 1,
+      timeToExpire: 60,
+      isBlocked: false,
+      timeToBlockExpire: 0,
+    });
+    await storage.increment('standalone', 60_000, 2, 30_000, 'custom');
+    expect(await storage.increment('standalone', 60_000, 2, 30_000, 'custom')).toEqual({
+      totalHits: 3,
+      timeToExpire: 60,
+      isBlocked: true,
+      timeToBlockExpire: 30,
+    });
+    expect(await commands.pttl('rl:standalone:block')).toBeGreaterThan(29_000);
+
+    // blockDuration 0 (no block): refused until the window ends, and no block key is written.
+    await storage.increment('no-block', 10_000, 1, 0, 'custom');
+    expect(await storage.increment('no-block', 10_000, 1, 0, 'custom')).toMatchObject({
+      isBlocked: true,
+      timeToBlockExpire: 10,
+    });
+    expect(await commands.exists('rl:no-block:block')).toBe(0);
+  });
 
   it('keeps answering and limiting with Redis killed mid-run, and recovers when it returns', async () => {
     const t = await start({ GLOBAL_RATE_LIMIT: '1000', RESERVE_RATE_LIMIT: '3' });
