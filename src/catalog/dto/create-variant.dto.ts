@@ -50,14 +50,20 @@ function IsAttributeMap(options?: ValidationOptions): PropertyDecorator {
 }
 
 export class CreateVariantDto {
-  @ApiProperty({ example: 'IPH15-PRO-256-BLK' })
+  @ApiProperty({
+    example: 'IPH15-PRO-256-BLK',
+    description: 'Unique whatever its case (ABC-1 and abc-1 are one SKU); stored as sent',
+  })
   @IsString()
   @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
     message: 'sku must be 1–64 letters, digits, ".", "_" or "-"',
   })
   sku!: string;
 
-  @ApiProperty({ example: 'iPhone 15 Pro 256 GB Black' })
+  @ApiProperty({
+    example: 'iPhone 15 Pro 256 GB Black',
+    description: '1–200 characters; no control characters or unpaired surrogates',
+  })
   @IsString()
   @Length(1, 200)
   @IsPrintableText()
@@ -69,7 +75,7 @@ export class CreateVariantDto {
   @Max(MAX_MINOR_UNITS)
   price!: number;
 
-  @ApiProperty({ example: 100, description: 'Initial units in stock' })
+  @ApiProperty({ example: 100, description: 'Initial units in stock (total stock is at most 1e9)' })
   @IsInt({ message: 'stock must be an integer' })
   @Min(0)
   @Max(MAX_STOCK)
@@ -83,7 +89,11 @@ export class CreateVariantDto {
   })
   productId?: string;
 
-  @ApiPropertyOptional({ example: { color: 'black', storage: '256GB' } })
+  @ApiPropertyOptional({
+    example: { color: 'black', storage: '256GB' },
+    description:
+      'Up to 20 string values; keys are letters, digits, _ or - and never a built-in name (constructor, toString, …)',
+  })
   @Optional()
   @IsAttributeMap()
   attributes?: Record<string, string>;
