@@ -72,6 +72,22 @@ export function reservedKeys(value: unknown, path = ''): string[] {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Property names a DTO declares rules for, read from class-validator once per class. */
+const declaredByDto = new WeakMap<Constructor, Set<string>>();
+
+function declaredProperties(dto: Constructor): Set<string> {
+  let declared = declaredByDto.get(dto);
+  if (!declared) {
+    declared = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(dto, '', true, false)
+        .map((metadata) => metadata.propertyName),
+    );
+    declaredByDto.set(dto, declared);
+  }
+  return declared;
+}
+
 /**
  * Keys of `value` that `dto` does not declare, with their paths, following nested DTOs (@Type).
  *
@@ -80,11 +96,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * `hasOwnProperty`, …), so whitelist validation after it never sees them.
  */
 export function unknownKeys(value: Record<string, unknown>, dto: Constructor, path = ''): string[] {
-  const declared = new Set(
-    getMetadataStorage()
-      .getTargetValidationMetadatas(dto, '', true, false)
-      .map((metadata) => metadata.propertyName),
-  );
+  const declared = declaredProperties(dto);
   const found: string[] = [];
   for (const key of Object.keys(value)) {
     const keyPath = path ? `${path}.${key}` : key;
@@ -114,13 +126,15 @@ export function unknownKeys(value: Record<string, unknown>, dto: Constructor, pa
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const dto = metadata.metatype as Constructor | undefined;
-    if ((metadata.type === 'body' || metadata.type === 'query') && dto && isObject(value)) {
+    // Only DTO classes: a built-in type (Object, String, …) declares no rules and is not checked.
+    const isDto = dto !== undefined && declaredProperties(dto).size > 0;
+    if ((metadata.type === 'body' || metadata.type === 'query') && isDto && isObject(value)) {
       const reserved = reservedKeys(value).filter((path) => path.includes('.'));
       if (reserved.length > 0) {
         const details = reserved.map((path) => `${path} is a reserved name`);
         throw new ValidationFailedError(details[0], details);
       }
-      const unknown = unknownKeys(value, dto);
+      const unknown = unknownKeys(value, dto!);
       if (unknown.length > 0) {
         const details = unknown.map((key) => `property ${key} should not exist`);
         throw new ValidationFailedError(details[0], details);
