@@ -112,6 +112,19 @@ describe('hostile networks', () => {
     );
   });
 
+  it('answers an overlong path parameter with 414 in the error shape, without echoing it', async () => {
+    const t = await start({});
+    const response = await t.request('GET', `/v1/variants/${'a'.repeat(300)}`, {
+      token: t.token('u'),
+    });
+    expectErrorShape(
+      { ...response, headers: Object.fromEntries(response.headers) },
+      414,
+      'URI_TOO_LONG',
+    );
+    expect(response.body.message).not.toContain('aaaa');
+  });
+
   it('refuses text/plain and form bodies with 415 before parsing them', async () => {
     const t = await start({});
     for (const [contentType, rawBody] of [

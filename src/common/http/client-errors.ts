@@ -9,7 +9,8 @@ import type { ErrorBody } from '../errors/error-body';
  * request id in the body and in X-Request-Id:
  *   - Node's HTTP parser (`clientError`): 408 when the request took longer than REQUEST_TIMEOUT_MS,
  *     431 when the headers are too large, 400 for anything that is not valid HTTP;
- *   - Fastify's framework errors: a URL that cannot be decoded, and the like (400).
+ *   - Fastify's framework errors: a URL that cannot be decoded (400), a path parameter over
+ *     100 characters (414).
  */
 const CLIENT_ERRORS: Record<string, { status: number; code: string; message: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: {
@@ -52,17 +53,29 @@ export function handleClientError(error: NodeJS.ErrnoException, socket: Socket):
   socket.destroy();
 }
 
-/** Fastify's `frameworkErrors`: errors raised while routing, before any handler or hook. */
+const FRAMEWORK_ERRORS: Record<string, { code: string; message: string }> = {
+  FST_ERR_BAD_URL: { code: 'VALIDATION_FAILED', message: 'The URL cannot be decoded' },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'URI_TOO_LONG',
+    message: 'A path parameter is longer than 100 characters',
+  },
+};
+
+/**
+ * Fastify's `frameworkErrors`: errors raised while routing, before any handler or hook. Messages
+ * are fixed texts: Fastify's own repeat the URL, which is the client's input.
+ */
 export function handleFrameworkError(
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
   const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 400;
+  const known = FRAMEWORK_ERRORS[error.code];
   const body: ErrorBody = {
     statusCode: status,
-    code: status === 400 ? 'VALIDATION_FAILED' : 'HTTP_ERROR',
-    message: error.code === 'FST_ERR_BAD_URL' ? 'The URL cannot be decoded' : error.message,
+    code: known?.code ?? (status === 400 ? 'VALIDATION_FAILED' : 'HTTP_ERROR'),
+    message: known?.message ?? STATUS_CODES[status] ?? 'Request refused',
     requestId: String(request.id),
   };
   void reply.code(status).header('X-Request-Id', request.id).send(body);
