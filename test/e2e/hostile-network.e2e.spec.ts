@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { abortMidBody, parseRawResponse, rawRequest } from '../helpers/raw-http';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { createVariant, startTestApp, type TestApp } from '../helpers/test-app';
 
 /** What a hostile network can do before a request reaches a controller (issue 13, items 2–4, 7, 8). */
 describe('hostile networks', () => {
@@ -140,6 +140,23 @@ describe('hostile networks', () => {
       expect(response.status, contentType).toBe(415);
       expect(response.body).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
     }
+  });
+
+  it('treats an empty body as none, whatever its Content-Type', async () => {
+    const t = await start({});
+    const shopper = t.token('empty-form');
+    const variantId = await createVariant(t, 3);
+    const held = await t.request('POST', '/v1/reservations', {
+      token: shopper,
+      body: { variantId, quantity: 1 },
+    });
+    const commit = await t.request('POST', `/v1/reservations/${held.body.id}/commit`, {
+      token: shopper,
+      rawBody: '',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(commit.status).toBe(200);
+    expect(commit.body.status).toBe('committed');
   });
 
   it('logs a client that goes away mid-body at debug, never as an error', async () => {

@@ -44,8 +44,19 @@ export function nestsDeeperThan(text: string, maxDepth: number): boolean {
  * microseconds. Every other content type — text/plain, forms, anything — has no parser, so
  * Fastify answers 415 before reading the body (Nest's own JSON and form parsers are not
  * registered: createApp passes `bodyParser: false`).
+ *
+ * A request that declares an empty body (`Content-Length: 0`) is treated as having none,
+ * whatever its Content-Type: some HTTP clients label every POST as a form, and a commit with no
+ * body has nothing to refuse.
  */
 export function useJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const { headers } = request;
+    if (headers['content-length'] === '0' && headers['transfer-encoding'] === undefined) {
+      delete headers['content-type'];
+    }
+    done();
+  });
   fastify.removeAllContentTypeParsers();
   const parse = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser(
