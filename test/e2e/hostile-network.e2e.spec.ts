@@ -157,6 +157,10 @@ describe('hostile networks', () => {
     });
     expect(commit.status).toBe(200);
     expect(commit.body.status).toBe('committed');
+    // A route that needs a body still says what is missing.
+    const empty = await t.request('POST', '/v1/reservations', { token: shopper, rawBody: '' });
+    expect(empty.status).toBe(400);
+    expect(empty.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
   });
 
   it('logs a client that goes away mid-body at debug, never as an error', async () => {
