@@ -21,10 +21,11 @@ function outcomeOf(response: TestResponse, id: () => string): Outcome {
 /** The commands through the HTTP app (an app started with a manual clock), on a fresh variant. */
 export async function httpSystem(
   t: TestApp,
-  initialStock: number,
+  initialStocks: number[],
   runTag: string,
 ): Promise<ReservationSystem> {
-  const variantId = await createVariant(t, initialStock);
+  const variantIds: string[] = [];
+  for (const stock of initialStocks) variantIds.push(await createVariant(t, stock));
   const admin = t.token('property-admin', { admin: true });
   const tokens = new Map<string, string>();
   const token = (userId: string) => {
@@ -36,10 +37,10 @@ export async function httpSystem(
   const reservations = t.app.get(ReservationsService);
   return {
     kind: 'http',
-    reserve: async (userId, quantity, idempotencyKey) => {
+    reserve: async (userId, variant, quantity, idempotencyKey) => {
       const response = await t.request('POST', '/v1/reservations', {
         token: token(userId),
-        body: { variantId, quantity },
+        body: { variantId: variantIds[variant], quantity },
         headers: idempotencyKey ? { 'idempotency-key': `${runTag}-${idempotencyKey}` } : {},
       });
       return outcomeOf(response, () => response.body.id);
@@ -62,15 +63,18 @@ export async function httpSystem(
         await reservations.expire(due.id);
       }
     },
-    adjust: async (delta, expectedVersion) => {
+    adjust: async (variant, delta, expectedVersion) => {
+      const variantId = variantIds[variant];
       const response = await t.request('PATCH', `/v1/admin/variants/${variantId}/stock`, {
         token: admin,
         body: expectedVersion === undefined ? { delta } : { delta, expectedVersion },
       });
       return outcomeOf(response, () => variantId);
     },
-    figures: async () => {
-      const response = await t.request('GET', `/v1/inventory/${variantId}`, { token: admin });
+    figures: async (variant) => {
+      const response = await t.request('GET', `/v1/inventory/${variantIds[variant]}`, {
+        token: admin,
+      });
       const { totalStock, reservedStock, availableStock, version } = response.body;
       return { totalStock, reservedStock, availableStock, version };
     },

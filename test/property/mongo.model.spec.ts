@@ -4,7 +4,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, describe, it } from 'vitest';
 import { MongoStore } from '../../src/store/mongo/mongo.store';
 import { findMongo } from '../helpers/mongo-target';
-import { Model, propertySettings, reservationCommands } from './reservation-model';
+import { initialStocks, Model, propertySettings, reservationCommands } from './reservation-model';
 import { storeSystem } from './store-system';
 
 // The suite of memory.model.spec.ts against MongoDB, wherever a mongod can be had.
@@ -29,15 +29,11 @@ describe('hold lifecycle against MongoDB (model-based)', async () => {
   it('keeps the figures, conservation, caps and terminal states after every step', async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 0, max: 8 }),
-        reservationCommands(20),
-        async (stock, commands) => {
-          run += 1;
-          const system = await storeSystem(store, stock, `g${run}-${randomUUID().slice(0, 8)}`);
-          await fc.asyncModelRun(() => ({ model: new Model(stock), real: system }), commands);
-        },
-      ),
+      fc.asyncProperty(initialStocks, reservationCommands(20), async (stocks, commands) => {
+        run += 1;
+        const system = await storeSystem(store, stocks, `g${run}-${randomUUID().slice(0, 8)}`);
+        await fc.asyncModelRun(() => ({ model: new Model(stocks), real: system }), commands);
+      }),
       propertySettings(30),
     );
   }, 120_000);

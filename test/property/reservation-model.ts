@@ -4,13 +4,14 @@ import { expect } from 'vitest';
 /**
  * A model-based test of the hold lifecycle (issue 13): fast-check runs random sequences of
  * reserve / replayed or reused Idempotency-Key / commit / release / expire / stock adjustment
- * against a real system (a store, or the HTTP app — a `ReservationSystem`), predicts each answer
- * with a tiny model, and checks the invariants against the real figures after every step:
+ * against a real system (a store, or the HTTP app — a `ReservationSystem`) with two variants and
+ * a cap of MAX_ACTIVE holds per shopper, predicts each answer with a tiny model, and checks the
+ * invariants against the real figures of both variants after every step:
  *   - the figures are the model's: totalStock, reservedStock, availableStock and version;
- *   - I1: availableStock = totalStock − reservedStock, all ≥ 0;
- *   - I2: reservedStock = Σ quantity of the active holds;
+ *   - I1: availableStock = totalStock − reservedStock, all whole numbers ≥ 0;
+ *   - I2: reservedStock = Σ quantity of the variant's active holds;
  *   - conservation: units committed + totalStock = initial stock + successful adjustments;
- *   - I3: at most one active hold per shopper on the variant;
+ *   - I3: at most MAX_ACTIVE active holds per shopper, at most one per variant;
  *   - I4: a reservation's status is the model's, so a terminal state never changes.
  * A failing run is shrunk and printed as the sequence of commands (each has a toString).
  */
@@ -26,17 +27,26 @@ export interface Figures {
 
 export type Outcome = { ok: true; id: string; replayed?: boolean } | { ok: false; code: string };
 
-/** What the commands drive: one variant, a few shoppers, and a clock the system can move. */
+/** Active holds a shopper may have; with two variants, the cap is reached and refused. */
+export const MAX_ACTIVE = 1;
+export const VARIANTS = 2;
+
+/** What the commands drive: two variants, a few shoppers, and a clock the system can move. */
 export interface ReservationSystem {
   /** 'store' talks to the Store port, 'http' to the app (where replays are answered). */
   readonly kind: 'store' | 'http';
-  reserve(userId: string, quantity: number, idempotencyKey?: string): Promise<Outcome>;
+  reserve(
+    userId: string,
+    variant: number,
+    quantity: number,
+    idempotencyKey?: string,
+  ): Promise<Outcome>;
   commit(userId: string, reservationId: string): Promise<Outcome>;
   release(userId: string, reservationId: string): Promise<Outcome>;
   /** Moves the clock past every hold's expiry and runs the expiry sweep. */
   expireAll(): Promise<void>;
-  adjust(delta: number, expectedVersion?: number): Promise<Outcome>;
-  figures(): Promise<Figures>;
+  adjust(variant: number, delta: number, expectedVersion?: number): Promise<Outcome>;
+  figures(variant: number): Promise<Figures>;
   /** Status and quantity of each reservation id asked about (missing ids are absent). */
   reservations(ids: string[]): Promise<Map<string, { status: Status; quantity: number }>>;
 }
@@ -44,28 +54,30 @@ export interface ReservationSystem {
 interface HoldModel {
   id: string;
   userId: string;
+  variant: number;
   quantity: number;
   status: Status;
 }
 
 export class Model {
   readonly holds: HoldModel[] = [];
-  /** `${userId} ${key}` → the reservation the key made and its quantity. */
-  readonly keys = new Map<string, { id: string; quantity: number }>();
-  adjustments = 0;
-  figures: Figures;
+  /** `${userId} ${key}` → the reservation the key made, for which variant and quantity. */
+  readonly keys = new Map<string, { id: string; variant: number; quantity: number }>();
+  readonly adjustments: number[];
+  readonly figures: Figures[];
 
-  constructor(readonly initialStock: number) {
-    this.figures = {
-      totalStock: initialStock,
+  constructor(readonly initialStock: number[]) {
+    this.adjustments = initialStock.map(() => 0);
+    this.figures = initialStock.map((stock) => ({
+      totalStock: stock,
       reservedStock: 0,
-      availableStock: initialStock,
+      availableStock: stock,
       version: 1,
-    };
+    }));
   }
 
-  activeHoldOf(userId: string): HoldModel | undefined {
-    return this.holds.find((hold) => hold.userId === userId && hold.status === 'active');
+  activeHolds(userId: string): HoldModel[] {
+    return this.holds.filter((hold) => hold.userId === userId && hold.status === 'active');
   }
 }
 
@@ -88,6 +100,7 @@ function expectSuccess(outcome: Outcome, step: string): string {
 class ReserveCommand implements Command {
   constructor(
     readonly userId: string,
+    readonly variant: number,
     readonly quantity: number,
     readonly key: string | undefined,
   ) {}
@@ -96,13 +109,18 @@ class ReserveCommand implements Command {
   }
   async run(model: Model, system: ReservationSystem): Promise<void> {
     const step = this.toString();
-    const outcome = await system.reserve(this.userId, this.quantity, this.key);
+    const outcome = await system.reserve(this.userId, this.variant, this.quantity, this.key);
+    const figures = model.figures[this.variant];
+    const active = model.activeHolds(this.userId);
+    // Over HTTP the sold-out gate may answer first when the quantity could not be served anyway.
+    const gated = this.quantity > figures.availableStock && system.kind === 'http';
+    const orGated = (code: string) => (gated ? [code, 'OUT_OF_STOCK'] : [code]);
     const keyed = this.key === undefined ? undefined : model.keys.get(`${this.userId} ${this.key}`);
     if (keyed) {
       if (system.kind === 'store') {
         // The port refuses a taken key outright; telling a replay from a reuse is the service's job.
         expect(outcome.ok, `${step}: a taken key must be refused by the store`).toBe(false);
-      } else if (keyed.quantity === this.quantity) {
+      } else if (keyed.quantity === this.quantity && keyed.variant === this.variant) {
         expect(outcome, `${step}: a replay returns the first hold`).toEqual({
           ok: true,
           id: keyed.id,
@@ -111,31 +129,27 @@ class ReserveCommand implements Command {
       } else {
         expectFailure(outcome, ['IDEMPOTENCY_KEY_REUSED'], step);
       }
-    } else if (model.activeHoldOf(this.userId)) {
-      // Over HTTP the sold-out gate may answer first when the quantity could not be served anyway.
-      const soldOut = this.quantity > model.figures.availableStock && system.kind === 'http';
-      expectFailure(
-        outcome,
-        soldOut ? ['DUPLICATE_RESERVATION', 'OUT_OF_STOCK'] : ['DUPLICATE_RESERVATION'],
-        step,
-      );
-    } else if (this.quantity > model.figures.availableStock) {
+    } else if (active.some((hold) => hold.variant === this.variant)) {
+      expectFailure(outcome, orGated('DUPLICATE_RESERVATION'), step);
+    } else if (active.length >= MAX_ACTIVE) {
+      expectFailure(outcome, orGated('MAX_RESERVATIONS_EXCEEDED'), step);
+    } else if (this.quantity > figures.availableStock) {
       expectFailure(outcome, ['OUT_OF_STOCK'], step);
     } else {
       const id = expectSuccess(outcome, step);
-      model.holds.push({ id, userId: this.userId, quantity: this.quantity, status: 'active' });
-      if (this.key !== undefined) {
-        model.keys.set(`${this.userId} ${this.key}`, { id, quantity: this.quantity });
-      }
-      model.figures.availableStock -= this.quantity;
-      model.figures.reservedStock += this.quantity;
-      model.figures.version += 1;
+      const { userId, variant, quantity } = this;
+      model.holds.push({ id, userId, variant, quantity, status: 'active' });
+      if (this.key !== undefined)
+        model.keys.set(`${userId} ${this.key}`, { id, variant, quantity });
+      figures.availableStock -= quantity;
+      figures.reservedStock += quantity;
+      figures.version += 1;
     }
     await checkInvariants(model, system, step);
   }
   toString(): string {
     const key = this.key === undefined ? '' : `, Idempotency-Key ${this.key}`;
-    return `reserve(${this.userId}, ${this.quantity}${key})`;
+    return `reserve(${this.userId}, variant ${this.variant}, ${this.quantity}${key})`;
   }
 }
 
@@ -162,9 +176,10 @@ class CommitCommand implements Command {
     } else if (hold.status === 'active') {
       expectSuccess(outcome, step);
       hold.status = 'committed';
-      model.figures.reservedStock -= hold.quantity;
-      model.figures.totalStock -= hold.quantity;
-      model.figures.version += 1;
+      const figures = model.figures[hold.variant];
+      figures.reservedStock -= hold.quantity;
+      figures.totalStock -= hold.quantity;
+      figures.version += 1;
     } else if (hold.status === 'committed') {
       expectSuccess(outcome, step);
     } else {
@@ -196,9 +211,10 @@ class ReleaseCommand implements Command {
     } else if (hold.status === 'active') {
       expectSuccess(outcome, step);
       hold.status = 'released';
-      model.figures.reservedStock -= hold.quantity;
-      model.figures.availableStock += hold.quantity;
-      model.figures.version += 1;
+      const figures = model.figures[hold.variant];
+      figures.reservedStock -= hold.quantity;
+      figures.availableStock += hold.quantity;
+      figures.version += 1;
     } else if (hold.status === 'committed') {
       expectFailure(outcome, ['RESERVATION_NOT_ACTIVE'], step);
     } else {
@@ -220,9 +236,10 @@ class ExpireCommand implements Command {
     for (const hold of model.holds) {
       if (hold.status !== 'active') continue;
       hold.status = 'expired';
-      model.figures.reservedStock -= hold.quantity;
-      model.figures.availableStock += hold.quantity;
-      model.figures.version += 1;
+      const figures = model.figures[hold.variant];
+      figures.reservedStock -= hold.quantity;
+      figures.availableStock += hold.quantity;
+      figures.version += 1;
     }
     await checkInvariants(model, system, this.toString());
   }
@@ -235,6 +252,7 @@ type VersionMode = 'none' | 'current' | 'stale';
 
 class AdjustCommand implements Command {
   constructor(
+    readonly variant: number,
     readonly delta: number,
     readonly versionMode: VersionMode,
   ) {}
@@ -243,14 +261,15 @@ class AdjustCommand implements Command {
   }
   async run(model: Model, system: ReservationSystem): Promise<void> {
     const step = this.toString();
-    const { version, totalStock, reservedStock } = model.figures;
+    const figures = model.figures[this.variant];
+    const { version, totalStock, reservedStock } = figures;
     const expectedVersion =
       this.versionMode === 'none'
         ? undefined
         : this.versionMode === 'current'
           ? version
           : version - 1;
-    const outcome = await system.adjust(this.delta, expectedVersion);
+    const outcome = await system.adjust(this.variant, this.delta, expectedVersion);
     const after = totalStock + this.delta;
     if (this.versionMode === 'stale') {
       expectFailure(outcome, ['VERSION_CONFLICT'], step);
@@ -258,16 +277,16 @@ class AdjustCommand implements Command {
       expectFailure(outcome, ['INSUFFICIENT_STOCK'], step);
     } else {
       expectSuccess(outcome, step);
-      model.figures.totalStock = after;
-      model.figures.availableStock += this.delta;
-      model.figures.version += 1;
-      model.adjustments += this.delta;
+      figures.totalStock = after;
+      figures.availableStock += this.delta;
+      figures.version += 1;
+      model.adjustments[this.variant] += this.delta;
     }
     await checkInvariants(model, system, step);
   }
   toString(): string {
     const version = this.versionMode === 'none' ? '' : `, ${this.versionMode} expectedVersion`;
-    return `adjust(${this.delta > 0 ? '+' : ''}${this.delta}${version})`;
+    return `adjust(variant ${this.variant}, ${this.delta > 0 ? '+' : ''}${this.delta}${version})`;
   }
 }
 
@@ -276,18 +295,9 @@ function otherUser(userId: string | undefined): string {
 }
 
 async function checkInvariants(model: Model, system: ReservationSystem, step: string) {
-  const figures = await system.figures();
   const at = `after ${step}`;
-  expect(figures, `figures ${at}`).toEqual(model.figures);
-  expect(figures.availableStock, `I1 ${at}`).toBe(figures.totalStock - figures.reservedStock);
-  for (const [name, value] of Object.entries(figures)) {
-    expect(Number.isInteger(value) && value >= 0, `${name} is a whole number ≥ 0 ${at}`).toBe(true);
-  }
-
   const real = await system.reservations(model.holds.map((hold) => hold.id));
-  let active = 0;
-  let committed = 0;
-  const activeByUser = new Map<string, number>();
+  const activeByUser = new Map<string, HoldModel[]>();
   for (const hold of model.holds) {
     const found = real.get(hold.id);
     expect(found, `reservation ${hold.id} of ${hold.userId} ${at}`).toEqual({
@@ -295,27 +305,50 @@ async function checkInvariants(model: Model, system: ReservationSystem, step: st
       quantity: hold.quantity,
     });
     if (found?.status === 'active') {
-      active += found.quantity;
-      activeByUser.set(hold.userId, (activeByUser.get(hold.userId) ?? 0) + 1);
+      activeByUser.set(hold.userId, [...(activeByUser.get(hold.userId) ?? []), hold]);
     }
-    if (found?.status === 'committed') committed += found.quantity;
   }
-  expect(figures.reservedStock, `I2 ${at}`).toBe(active);
-  expect(committed + figures.totalStock, `conservation ${at}`).toBe(
-    model.initialStock + model.adjustments,
-  );
-  for (const [userId, count] of activeByUser) expect(count, `I3 for ${userId} ${at}`).toBe(1);
+  for (const [userId, holds] of activeByUser) {
+    expect(holds.length, `I3 cap for ${userId} ${at}`).toBeLessThanOrEqual(MAX_ACTIVE);
+    const variants = new Set(holds.map((hold) => hold.variant));
+    expect(variants.size, `I3 one per variant for ${userId} ${at}`).toBe(holds.length);
+  }
+
+  for (let variant = 0; variant < model.figures.length; variant++) {
+    const figures = await system.figures(variant);
+    const of = `of variant ${variant} ${at}`;
+    expect(figures, `figures ${of}`).toEqual(model.figures[variant]);
+    for (const [name, value] of Object.entries(figures)) {
+      expect(Number.isInteger(value) && value >= 0, `${name} is a whole number ≥ 0 ${of}`).toBe(
+        true,
+      );
+    }
+    expect(figures.availableStock, `I1 ${of}`).toBe(figures.totalStock - figures.reservedStock);
+    const holds = model.holds.filter((hold) => hold.variant === variant);
+    const sum = (status: Status) =>
+      holds
+        .filter((hold) => real.get(hold.id)?.status === status)
+        .reduce((total, hold) => total + hold.quantity, 0);
+    expect(figures.reservedStock, `I2 ${of}`).toBe(sum('active'));
+    expect(sum('committed') + figures.totalStock, `conservation ${of}`).toBe(
+      model.initialStock[variant] + model.adjustments[variant],
+    );
+  }
 }
 
 /** The commands, with small numbers so conflicts (sold out, duplicates, stale versions) are common. */
 export function reservationCommands(maxCommands: number) {
   const user = fc.constantFrom(...USERS);
   const mostlyTheOwner = fc.constantFrom(true, true, true, false);
+  const variant = fc.nat(VARIANTS - 1);
   return fc.commands(
     [
       fc
-        .tuple(user, fc.integer({ min: 1, max: 4 }), fc.option(fc.constantFrom(...KEYS)))
-        .map(([userId, quantity, key]) => new ReserveCommand(userId, quantity, key ?? undefined)),
+        .tuple(user, variant, fc.integer({ min: 1, max: 4 }), fc.option(fc.constantFrom(...KEYS)))
+        .map(
+          ([userId, index, quantity, key]) =>
+            new ReserveCommand(userId, index, quantity, key ?? undefined),
+        ),
       fc
         .tuple(fc.nat(20), mostlyTheOwner)
         .map(([index, byOwner]) => new CommitCommand(index, byOwner)),
@@ -325,14 +358,21 @@ export function reservationCommands(maxCommands: number) {
       fc.constant(new ExpireCommand()),
       fc
         .tuple(
+          variant,
           fc.integer({ min: -4, max: 5 }).filter((delta) => delta !== 0),
           fc.constantFrom<VersionMode>('none', 'current', 'stale'),
         )
-        .map(([delta, mode]) => new AdjustCommand(delta, mode)),
+        .map(([index, delta, mode]) => new AdjustCommand(index, delta, mode)),
     ],
     { maxCommands },
   );
 }
+
+/** Initial stock of each variant. */
+export const initialStocks = fc.array(fc.integer({ min: 0, max: 8 }), {
+  minLength: VARIANTS,
+  maxLength: VARIANTS,
+});
 
 /** fast-check's settings for the suites: a fixed budget, and the failing sequence printed. */
 export function propertySettings(numRuns: number): fc.Parameters<unknown> {

@@ -1,7 +1,7 @@
 import { ManualClock } from '../../src/common/clock';
 import { DomainError } from '../../src/common/errors/domain-errors';
 import type { Store } from '../../src/store/store';
-import type { Outcome, ReservationSystem, Status } from './reservation-model';
+import { MAX_ACTIVE, type Outcome, type ReservationSystem, type Status } from './reservation-model';
 
 const TTL_MS = 600_000;
 
@@ -17,21 +17,25 @@ async function attempt(action: () => Promise<{ id: string }>): Promise<Outcome> 
 /** The commands against the Store port directly, with a manual clock (memory store or MongoDB). */
 export async function storeSystem(
   store: Store,
-  initialStock: number,
+  initialStocks: number[],
   runTag: string,
 ): Promise<ReservationSystem> {
   const clock = new ManualClock(new Date());
-  const { variant } = await store.createVariant(
-    { sku: `PROP-${runTag}`, title: 'property', price: 100, stock: initialStock, attributes: {} },
-    clock.now(),
-  );
-  const variantId = variant.id;
+  const variantIds: string[] = [];
+  for (const [index, stock] of initialStocks.entries()) {
+    const { variant } = await store.createVariant(
+      { sku: `PROP-${runTag}-${index}`, title: 'property', price: 100, stock, attributes: {} },
+      clock.now(),
+    );
+    variantIds.push(variant.id);
+  }
   const user = (userId: string) => `${runTag}-${userId}`;
   return {
     kind: 'store',
-    reserve: (userId, quantity, idempotencyKey) =>
+    reserve: (userId, variant, quantity, idempotencyKey) =>
       attempt(async () => {
         const now = clock.now();
+        const variantId = variantIds[variant];
         const { reservation } = await store.reserve({
           userId: user(userId),
           variantId,
@@ -39,7 +43,7 @@ export async function storeSystem(
           idempotencyKey,
           requestHash: idempotencyKey ? `${variantId}:${quantity}` : undefined,
           expiresAt: new Date(now.getTime() + TTL_MS),
-          maxActiveReservations: 5,
+          maxActiveReservations: MAX_ACTIVE,
           now,
         });
         return reservation;
@@ -74,14 +78,15 @@ export async function storeSystem(
         });
       }
     },
-    adjust: (delta, expectedVersion) =>
+    adjust: (variant, delta, expectedVersion) =>
       attempt(async () => {
+        const variantId = variantIds[variant];
         await store.adjustStock({ variantId, delta, expectedVersion, now: clock.now() });
         return { id: variantId };
       }),
-    figures: async () => {
-      const inventory = await store.getInventory(variantId);
-      if (!inventory) throw new Error(`inventory of ${variantId} is gone`);
+    figures: async (variant) => {
+      const inventory = await store.getInventory(variantIds[variant]);
+      if (!inventory) throw new Error(`inventory of variant ${variant} is gone`);
       const { totalStock, reservedStock, availableStock, version } = inventory;
       return { totalStock, reservedStock, availableStock, version };
     },
