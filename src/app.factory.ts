@@ -7,6 +7,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { Clock, SystemClock } from './common/clock';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { handleClientError, handleFrameworkError } from './common/http/client-errors';
+import { useJsonBodyParser } from './common/http/json-body';
 import { createLogger, logRequests, PinoNestLogger } from './common/logging';
 import { installLeanAsyncResourceBind } from './common/runtime/lean-async-resource-bind';
 import { createValidationPipe } from './common/validation';
@@ -39,7 +41,21 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   }
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // false, a hop count or proxy addresses (never "trust all"): request.ip is then the address
+    // the outermost trusted proxy saw, not what the client wrote into X-Forwarded-For.
     trustProxy: config.trustProxy,
+    // A socket that sent half a request is closed with 408 after requestTimeout; an idle one
+    // after connectionTimeout. Node checks request deadlines every connectionsCheckingInterval.
+    // requestTimeout must also reach the server's constructor: set only afterwards (as Fastify
+    // does), Node 24 enforces it on headers but not on a body that stalls.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs),
+    },
+    clientErrorHandler: handleClientError,
+    frameworkErrors: handleFrameworkError,
     // A caller's X-Request-Id is kept when it is a sane token, so logs line up across services.
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => {
@@ -55,10 +71,12 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
       closeStore: options.closeStore ?? closeInstance(store),
     }),
     adapter,
-    { logger: new PinoNestLogger(logger) },
+    // Nest's JSON and form parsers are replaced by useJsonBodyParser below.
+    { logger: new PinoNestLogger(logger), bodyParser: false },
   );
 
   const fastify = app.getHttpAdapter().getInstance();
+  useJsonBodyParser(fastify, BODY_LIMIT_BYTES);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
   });

@@ -6,7 +6,7 @@ import { SoldOutGate } from '../reservations/sold-out-gate';
 import { Store } from '../store/store';
 import type { Inventory, VariantWithInventory } from '../store/store.types';
 import type { AdjustStockDto } from './dto/adjust-stock.dto';
-import type { CreateVariantDto } from './dto/create-variant.dto';
+import { type CreateVariantDto, MAX_STOCK } from './dto/create-variant.dto';
 
 /** Variants and their stock: admin creation and adjustment, reads for shoppers. */
 @Injectable()
@@ -64,6 +64,7 @@ export class CatalogService {
   }
 
   async adjustStock(variantId: string, input: AdjustStockDto): Promise<Inventory> {
+    if (input.delta > 0) await this.refuseOverCap(variantId, input.delta);
     const inventory = await this.store.adjustStock({
       variantId,
       delta: input.delta,
@@ -73,6 +74,22 @@ export class CatalogService {
     if (input.delta > 0) this.soldOutGate.clear(variantId);
     this.stockEvents.emit(variantId);
     return inventory;
+  }
+
+  /**
+   * Creation caps total stock at MAX_STOCK; so does an increase. Only increases raise the total
+   * (commits lower it), so the check reads the figure first: two admins adding at the very same
+   * moment could overshoot by one delta, which stays far inside exact integer range (delta is
+   * itself ≤ MAX_STOCK). Decreases are never refused by the cap.
+   */
+  private async refuseOverCap(variantId: string, delta: number): Promise<void> {
+    const current = await this.store.getInventory(variantId);
+    if (!current) throw new VariantNotFoundError(variantId);
+    if (current.totalStock + delta > MAX_STOCK) {
+      throw new ValidationFailedError(
+        `delta would take totalStock to ${current.totalStock + delta}, above the cap of ${MAX_STOCK}`,
+      );
+    }
   }
 
   now(): Date {

@@ -58,7 +58,9 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/PORT must be an integer/);
     expect(problems.join('\n')).toMatch(/STORE must be one of mongodb, memory/);
     expect(problems.join('\n')).toMatch(/MAX_ACTIVE_RESERVATIONS must be ≥ 1/);
-    expect(problems.join('\n')).toMatch(/TRUST_PROXY must be true or false/);
+    expect(problems.join('\n')).toMatch(
+      /TRUST_PROXY must be false, a hop count, or a comma-separated list/,
+    );
     expect(problems.join('\n')).toMatch(/REDIS_URL must start with redis:\/\//);
   });
 
@@ -101,5 +103,31 @@ describe('loadConfig', () => {
       /SOLD_OUT_GATE_TTL_MS must be ≤ 1000/,
     );
     expect(() => loadConfig({ SEARCH_RESYNC_CRON: 'every day' })).toThrow(/cron expression/);
+  });
+
+  it('reads TRUST_PROXY as false, a hop count (true = 1) or proxy addresses, never "trust all"', () => {
+    const trust = (value: string) => loadConfig({ TRUST_PROXY: value }).trustProxy;
+    expect(trust('')).toBe(false);
+    expect(trust('false')).toBe(false);
+    expect(trust('true')).toBe(1);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.0/8, 192.168.1.7,::1, fd00::/8')).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      '::1',
+      'fd00::/8',
+    ]);
+    for (const bad of ['10.0.0.0/33', '300.1.1.1', 'proxy.example', '11', '10.0.0.1/8/1']) {
+      expect(() => trust(bad), bad).toThrow(/TRUST_PROXY/);
+    }
+  });
+
+  it('has request, connection and token-lifetime limits by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      requestTimeoutMs: 10_000,
+      connectionTimeoutMs: 75_000,
+      jwtClockSkewSeconds: 30,
+      jwtMaxLifetimeSeconds: 86_400,
+    });
   });
 });

@@ -6,6 +6,8 @@ import {
   oneOf,
   optionalString,
   stringWithDefault,
+  trustProxy,
+  type TrustProxy,
   url,
 } from './config.schema';
 
@@ -52,7 +54,19 @@ export class AppConfig {
   searchSyncBackoffMs!: number;
   searchResyncCron!: string;
   workers!: (typeof WORKER_MODES)[number];
-  trustProxy!: boolean;
+  /**
+   * Which peers may name the client in X-Forwarded-For: false (none, the default), a hop count,
+   * or proxy addresses/CIDRs. `true` means 1 hop (see trustProxy in config.schema.ts).
+   */
+  trustProxy!: TrustProxy;
+  /** Time a client has to send a whole request, headers and body (Node's server.requestTimeout). */
+  requestTimeoutMs!: number;
+  /** A socket with no traffic for this long is closed (Node's server.setTimeout). */
+  connectionTimeoutMs!: number;
+  /** How far a token's `iat` may lie in the future (clocks of issuers drift). */
+  jwtClockSkewSeconds!: number;
+  /** Tokens whose `exp` lies further ahead than this are refused. */
+  jwtMaxLifetimeSeconds!: number;
   logLevel!: (typeof LOG_LEVELS)[number];
   /** How long a variant seen sold out answers 409 from memory (at most 1 s). */
   soldOutGateTtlMs!: number;
@@ -148,7 +162,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
   );
   config.searchResyncCron = read('SEARCH_RESYNC_CRON', cron('0 3 * * *'));
   config.workers = read('WORKERS', oneOf(WORKER_MODES, 'inline'));
-  config.trustProxy = read('TRUST_PROXY', boolean(false));
+  config.trustProxy = read('TRUST_PROXY', trustProxy());
+  config.requestTimeoutMs = read(
+    'REQUEST_TIMEOUT_MS',
+    integer({ default: 10_000, min: 100, max: 600_000 }),
+  );
+  config.connectionTimeoutMs = read(
+    'CONNECTION_TIMEOUT_MS',
+    integer({ default: 75_000, min: 100, max: 3_600_000 }),
+  );
+  config.jwtClockSkewSeconds = read(
+    'JWT_CLOCK_SKEW_SECONDS',
+    integer({ default: 30, min: 0, max: 3600 }),
+  );
+  config.jwtMaxLifetimeSeconds = read(
+    'JWT_MAX_LIFETIME_SECONDS',
+    integer({ default: 86_400, min: 60, max: 31_536_000 }),
+  );
   config.logLevel = read('LOG_LEVEL', oneOf(LOG_LEVELS, 'info'));
   config.soldOutGateTtlMs = read(
     'SOLD_OUT_GATE_TTL_MS',

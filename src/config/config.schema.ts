@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * The environment schema. Each entry says how to read one variable; `loadConfig`
  * applies them all and reports every problem at once.
@@ -55,6 +57,50 @@ export function boolean(fallback: boolean): Reader<boolean> {
     if (['0', 'false', 'no', 'off'].includes(normalized)) return false;
     problems.push(`${name} must be true or false, got "${raw}"`);
     return fallback;
+  };
+}
+
+/**
+ * Who may name the client in X-Forwarded-For: `false` (nobody: the socket's peer is the client),
+ * a hop count (that many proxies in front; the client is the address the outermost of them
+ * appended), or a comma-separated list of proxy addresses and CIDRs (the client is the rightmost
+ * address not in the list). `true` is read as 1 hop, never as "trust every hop": with every hop
+ * trusted the client's own leftmost entry would be its address, and it could pick any.
+ */
+export type TrustProxy = false | number | string[];
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+function isProxyAddress(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  if (rest.length > 0) return false;
+  const v4 = IPV4.test(address);
+  const v6 = !v4 && isIP(address) === 6;
+  if (!v4 && !v6) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (v4 ? 32 : 128);
+}
+
+export function trustProxy(): Reader<TrustProxy> {
+  return (raw, problems, name) => {
+    const value = raw?.trim() ?? '';
+    if (value === '' || ['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+    if (['true', 'yes', 'on'].includes(value.toLowerCase())) return 1;
+    if (/^\d+$/.test(value)) {
+      const hops = Number(value);
+      if (hops > 10) problems.push(`${name} as a hop count must be ≤ 10, got ${hops}`);
+      return hops;
+    }
+    const entries = value.split(',').map((entry) => entry.trim());
+    const bad = entries.filter((entry) => !isProxyAddress(entry));
+    if (bad.length > 0) {
+      problems.push(
+        `${name} must be false, a hop count, or a comma-separated list of IP addresses/CIDRs; not ${bad.map((b) => `"${b}"`).join(', ')}`,
+      );
+      return false;
+    }
+    return entries;
   };
 }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min, NotEquals } from 'class-validator';
+import { IsInt, Max, Min, NotEquals } from 'class-validator';
+import { Optional } from '../../common/validation';
 
 export class AdjustStockDto {
   @ApiProperty({
@@ -17,7 +18,7 @@ export class AdjustStockDto {
     description:
       'Fail with 409 VERSION_CONFLICT unless the inventory is at this version; makes the adjustment safe to retry',
   })
-  @IsOptional()
+  @Optional()
   @IsInt({ message: 'expectedVersion must be an integer' })
   @Min(0)
   expectedVersion?: number;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createVerifier, TokenError } from 'fast-jwt';
 import { AppConfig } from '../../config/app-config';
+import { Clock } from '../clock';
 import { UnauthorizedError } from '../errors/domain-errors';
 import type { Principal } from './principal';
 
@@ -18,8 +19,15 @@ const MAX_USER_ID_LENGTH = 128;
 @Injectable()
 export class TokenVerifier {
   private readonly verify: (token: string) => Record<string, unknown>;
+  private readonly clockSkewSeconds: number;
+  private readonly maxLifetimeSeconds: number;
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly clock: Clock,
+  ) {
+    this.clockSkewSeconds = config.jwtClockSkewSeconds;
+    this.maxLifetimeSeconds = config.jwtMaxLifetimeSeconds;
     const rs256 = Boolean(config.jwtPublicKey);
     this.verify = createVerifier({
       key: rs256 ? config.jwtPublicKey! : config.jwtSecret!,
@@ -39,14 +47,41 @@ export class TokenVerifier {
     } catch (error) {
       throw new UnauthorizedError(describeTokenError(error));
     }
+    this.checkTimes(claims);
     const sub = claims.sub;
-    if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_USER_ID_LENGTH) {
+    if (typeof sub !== 'string' || sub.trim().length === 0 || sub.length > MAX_USER_ID_LENGTH) {
       throw new UnauthorizedError(
-        `Token sub must be a non-empty string of at most ${MAX_USER_ID_LENGTH} characters`,
+        `Token sub must be a non-blank string of at most ${MAX_USER_ID_LENGTH} characters`,
       );
     }
     const roles = claims.roles;
     return { userId: sub, isAdmin: Array.isArray(roles) && roles.includes('admin') };
+  }
+
+  /**
+   * What fast-jwt leaves open: a token issued in the future (beyond JWT_CLOCK_SKEW_SECONDS) and
+   * one that expires further ahead than JWT_MAX_LIFETIME_SECONDS (a leaked token with
+   * `exp: 1e308` would otherwise never die). fast-jwt has already checked `exp` is in the future.
+   */
+  private checkTimes(claims: Record<string, unknown>): void {
+    const nowSeconds = this.clock.now().getTime() / 1000;
+    const { iat, exp } = claims;
+    if (iat !== undefined) {
+      if (typeof iat !== 'number' || !Number.isFinite(iat)) {
+        throw new UnauthorizedError('Token iat must be a number of seconds');
+      }
+      if (iat > nowSeconds + this.clockSkewSeconds) {
+        throw new UnauthorizedError('Token was issued in the future');
+      }
+    }
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) {
+      throw new UnauthorizedError('Token exp must be a number of seconds');
+    }
+    if (exp > nowSeconds + this.maxLifetimeSeconds + this.clockSkewSeconds) {
+      throw new UnauthorizedError(
+        `Token expires too far ahead (at most ${this.maxLifetimeSeconds} s from now)`,
+      );
+    }
   }
 }
 

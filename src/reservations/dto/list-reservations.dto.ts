@@ -1,18 +1,19 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
 import { RESERVATION_STATUSES, type ReservationStatus } from '../../store/store.types';
+import { Optional } from '../../common/validation';
 
 export class ListReservationsDto {
   @ApiPropertyOptional({ enum: RESERVATION_STATUSES })
-  @IsOptional()
+  @Optional()
   @IsIn(RESERVATION_STATUSES, {
     message: `status must be one of ${RESERVATION_STATUSES.join(', ')}`,
   })
   status?: ReservationStatus;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
+  @Optional()
   // Query values arrive as strings; only this field is converted, and only from a digit string.
   @Transform(({ value }) =>
     typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,

@@ -1,15 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Optional } from '../../common/validation';
 
 export const SEARCH_DEFAULT_LIMIT = 20;
 
@@ -18,20 +10,20 @@ export class SearchDto {
     maxLength: 200,
     description: 'Words that must all occur in the title or the SKU (any case)',
   })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'q must be a string' })
   @MaxLength(200)
   q?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'] })
-  @IsOptional()
+  @Optional()
   // Only the two literal words become booleans; anything else fails the check below.
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'inStock must be true or false' })
   inStock?: boolean;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: SEARCH_DEFAULT_LIMIT })
-  @IsOptional()
+  @Optional()
   @Transform(({ value }) =>
     typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,
   )
@@ -41,7 +33,7 @@ export class SearchDto {
   limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
+  @Optional()
   @IsString({ message: 'cursor must be a string' })
   @Matches(/^[0-9a-fA-F]{24}$/, { message: 'cursor must be the nextCursor of a previous page' })
   cursor?: string;

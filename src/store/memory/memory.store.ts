@@ -60,6 +60,7 @@ export class MemoryStore extends Store {
   readonly transactionRetries = 0;
 
   private readonly variants = new Map<string, Variant>();
+  /** The unique sku index, by lower-cased SKU: SKUs differing only in case are one SKU. */
   private readonly variantIdBySku = new Map<string, string>();
   private readonly inventory = new Map<string, Inventory>();
   private readonly reservations = new Map<string, Reservation>();
@@ -73,7 +74,7 @@ export class MemoryStore extends Store {
   private readonly searchDocumentsByVariant = new Map<string, SearchDocument>();
 
   async createVariant(input: NewVariant, now: Date): Promise<VariantWithInventory> {
-    if (this.variantIdBySku.has(input.sku)) throw new SkuExistsError(input.sku);
+    if (this.variantIdBySku.has(input.sku.toLowerCase())) throw new SkuExistsError(input.sku);
     const id = newObjectId(now);
     const variant: Variant = copy({
       id,
@@ -100,7 +101,7 @@ export class MemoryStore extends Store {
       updatedAt: new Date(now),
     };
     this.variants.set(id, variant);
-    this.variantIdBySku.set(input.sku, id);
+    this.variantIdBySku.set(input.sku.toLowerCase(), id);
     this.inventory.set(id, inventory);
     return { variant: copy(variant), inventory: copy(inventory) };
   }

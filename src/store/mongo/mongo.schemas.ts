@@ -27,6 +27,8 @@ export interface StoreIndexSpec {
     partialFilterExpression?: Record<string, unknown>;
     /** Text indexes only: `none` means no stemming and no stop words. */
     default_language?: string;
+    /** Compare keys under this collation; strength 2 ignores case (SKUs are unique in any case). */
+    collation?: { locale: string; strength: number };
   };
 }
 
@@ -35,11 +37,19 @@ export interface StoreIndexSpec {
  * exactly these (autoIndex in development and tests) and the migrations create exactly these
  * (production, where autoIndex is off).
  */
+/**
+ * SKUs are unique whatever their case ("abc-1" and "ABC-1" are one SKU), as in the memory store.
+ * A unique index with a case-insensitive collation enforces that on every insert, whatever
+ * collation the insert itself uses (mongodb lib/operations/indexes.js passes `collation` through
+ * to createIndexes unchanged).
+ */
+export const SKU_COLLATION = { locale: 'en', strength: 2 };
+
 export const STORE_INDEXES: StoreIndexSpec[] = [
   {
     collection: 'variants',
     keys: { sku: 1 },
-    options: { name: 'sku_unique', unique: true },
+    options: { name: 'sku_unique', unique: true, collation: SKU_COLLATION },
   },
   {
     collection: 'inventory',

@@ -16,6 +16,10 @@ function listed(spec: (typeof EXPECTED_SCHEMA.indexes)[number]): Document {
   if (spec.options.partialFilterExpression) {
     base.partialFilterExpression = spec.options.partialFilterExpression;
   }
+  if (spec.options.collation) {
+    // As the server lists it: every collation field, not only those the index was made with.
+    base.collation = { caseLevel: false, alternate: 'non-ignorable', ...spec.options.collation };
+  }
   if (textFields.length === 0) return { ...base, key: spec.keys };
   return {
     ...base,
@@ -97,6 +101,15 @@ describe('findSchemaGaps', () => {
       'index reservations.userId_status differs (keys {"status":1,"userId":1})',
       'index reservations.active_by_expiry differs (partial filter {"status":"committed"})',
       'index reservations.userId_idempotencyKey_unique differs (not unique)',
+    ]);
+  });
+
+  it('tells a SKU index still without its case-insensitive collation', () => {
+    const observed = migrated();
+    delete observed.get('variants')!.indexes.find((index) => index.name === 'sku_unique')!
+      .collation;
+    expect(findSchemaGaps(observed)).toEqual([
+      'index variants.sku_unique differs (collation none)',
     ]);
   });
 

@@ -76,6 +76,13 @@ function indexDifference(expected: StoreIndexSpec, found: Document): string | nu
   if (!sameDocument(found.partialFilterExpression, expected.options.partialFilterExpression)) {
     return `partial filter ${JSON.stringify(found.partialFilterExpression ?? null)}`;
   }
+  // listIndexes reports a collation with every field filled in (caseLevel, alternate, …); only
+  // the locale and strength are ours to set, so only they are compared.
+  const collation = found.collation as Document | undefined;
+  const wanted = expected.options.collation;
+  if (collation?.locale !== wanted?.locale || collation?.strength !== wanted?.strength) {
+    return `collation ${collation ? `${collation.locale}/${collation.strength}` : 'none'}`;
+  }
   return null;
 }
 

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { MongoClient } from 'mongodb';
+import { afterAll, describe, it } from 'vitest';
+import { MongoStore } from '../../src/store/mongo/mongo.store';
+import { findMongo } from '../helpers/mongo-target';
+import { initialStocks, Model, propertySettings, reservationCommands } from './reservation-model';
+import { storeSystem } from './store-system';
+
+// The suite of memory.model.spec.ts against MongoDB, wherever a mongod can be had.
+describe('hold lifecycle against MongoDB (model-based)', async () => {
+  const target = await findMongo('mongo-property');
+  if (target.kind === 'skip') {
+    describe.skip(`skipped: ${target.reason}`, () => {
+      it('runs the model-based property suite against MongoDB', () => undefined);
+    });
+    return;
+  }
+  if (target.kind === 'broken') {
+    it('reaches the configured MongoDB', () => {
+      throw target.error;
+    });
+    return;
+  }
+
+  const dbName = `stockhold_property_${Date.now().toString(36)}_${randomUUID().slice(0, 8)}`;
+  const store = await MongoStore.connect(target.uri, { autoIndex: true, dbName });
+
+  it('keeps the figures, conservation, caps and terminal states after every step', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(initialStocks, reservationCommands(20), async (stocks, commands) => {
+        run += 1;
+        const system = await storeSystem(store, stocks, `g${run}-${randomUUID().slice(0, 8)}`);
+        await fc.asyncModelRun(() => ({ model: new Model(stocks), real: system }), commands);
+      }),
+      propertySettings(30),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await store.close();
+    const client = new MongoClient(target.uri);
+    try {
+      await client.db(dbName).dropDatabase();
+    } finally {
+      await client.close();
+      await target.stop();
+    }
+  });
+});
