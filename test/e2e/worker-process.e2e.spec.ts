@@ -109,6 +109,10 @@ describe('the worker process', () => {
     const text = await scrape.text();
     expect(text).toMatch(/^stockhold_reservations_expired_total 1$/m);
     expect(text).toMatch(/^stockhold_expiry_lag_seconds \d/m);
+    // The heartbeat of its periodic tasks: a recent Unix time, per task.
+    const heartbeat =
+      /^stockhold_worker_heartbeat_timestamp_seconds\{task="expiry-sweep"\} (\S+)$/m.exec(text);
+    expect(Date.now() / 1000 - Number(heartbeat?.[1])).toBeLessThan(30);
     expect((await fetch(`${metricsUrl}/health/live`)).status).toBe(200);
     expect((await fetch(`${metricsUrl}/v1/reservations`)).status).toBe(404);
   });
