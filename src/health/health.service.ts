@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { RedisConnections } from '../common/redis/redis-connections';
+import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { Store } from '../store/store';
 
@@ -26,11 +27,21 @@ const READINESS_STATES: ReadonlyArray<Readiness['status']> = ['ok', 'degraded', 
 export class HealthService {
   private readonly checks = new Map<string, { check: DependencyCheck; required: boolean }>();
 
-  constructor(store: Store, redis: RedisConnections, metrics: MetricsService) {
+  constructor(store: Store, redis: RedisConnections, metrics: MetricsService, config: AppConfig) {
+    // Production on the in-memory store (ALLOW_MEMORY_STORE_IN_PRODUCTION): it runs, but it must
+    // never be routed shoppers' holds it would forget, so the required store check fails.
+    const memoryInProduction = store.kind === 'memory' && config.nodeEnv === 'production';
     this.register(
       'store',
       async () => {
         await store.ping();
+        if (memoryInProduction) {
+          return {
+            ok: false,
+            detail:
+              'in-memory store in production (ALLOW_MEMORY_STORE_IN_PRODUCTION): not durable, not ready for traffic',
+          };
+        }
         return store.kind === 'memory'
           ? {
               ok: true,
