@@ -53,6 +53,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly workerTaskInterval = new Gauge({
+    name: 'stockhold_worker_task_interval_seconds',
+    help: 'How often each periodic background task is meant to run (EXPIRY_SWEEP_MS, SEARCH_SWEEP_MS), so alerts can judge its heartbeat',
+    labelNames: ['task'] as const,
+    registers: [this.registry],
+  });
+
   readonly expired = new Counter({
     name: 'stockhold_reservations_expired_total',
     help: 'Reservations expired by this process',
@@ -90,6 +97,11 @@ export class MetricsService {
     } catch {
       return undefined;
     }
+  }
+
+  /** A periodic background task starts, meant to run every `intervalMs`. */
+  recordTaskInterval(task: string, intervalMs: number): void {
+    this.workerTaskInterval.set({ task }, intervalMs / 1000);
   }
 
   /** A periodic background task finished a run (successful or not): its loop is alive. */

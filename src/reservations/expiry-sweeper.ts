@@ -32,6 +32,7 @@ export class ExpirySweeper implements OnModuleInit, BeforeApplicationShutdown {
 
   onModuleInit(): void {
     this.task.start(this.config.expirySweepMs);
+    this.metrics.recordTaskInterval('expiry-sweep', this.config.expirySweepMs);
   }
 
   /** Before the store closes, so a sweep in progress can finish its transitions. */

@@ -114,6 +114,7 @@ describe('the worker process', () => {
     const heartbeat =
       /^stockhold_worker_heartbeat_timestamp_seconds\{task="expiry-sweep"\} (\S+)$/m.exec(text);
     expect(Date.now() / 1000 - Number(heartbeat?.[1])).toBeLessThan(30);
+    expect(text).toMatch(/^stockhold_worker_task_interval_seconds\{task="expiry-sweep"\} 0.05$/m);
     expect((await fetch(`${metricsUrl}/health/live`)).status).toBe(200);
     expect((await fetch(`${metricsUrl}/v1/reservations`)).status).toBe(404);
   });

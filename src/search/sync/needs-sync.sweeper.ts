@@ -47,6 +47,7 @@ export class NeedsSyncSweeper implements OnModuleInit, BeforeApplicationShutdown
 
   onModuleInit(): void {
     this.task.start(this.config.searchSweepMs);
+    this.metrics.recordTaskInterval('needs-sync-sweep', this.config.searchSweepMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
