@@ -6,21 +6,36 @@ import { Store } from './store/store';
 import { StoreStartupError } from './store/store-startup-error';
 import { createWorker } from './worker.factory';
 
+/**
+ * Why the worker process never runs on an in-memory store: its store would be private to it, yet
+ * it takes jobs from the search-sync queue it shares with the API through Redis, so it would
+ * consume the API's jobs and sync nothing (search falls behind until the API's needsSync sweeper
+ * catches up) and expire none of the API's holds.
+ */
+const NEEDS_MONGODB =
+  'stockhold worker cannot start: it needs the MongoDB the API uses (MONGODB_URI), not an ' +
+  "in-memory store of its own, which would take the API's search-sync jobs from Redis and lose " +
+  'them. With the in-memory store, run the workers inside the API (WORKERS=inline).';
+
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit('stockhold worker');
-  const logger = new Logger('Bootstrap');
+  if (config.store === 'memory') refuse(`${NEEDS_MONGODB} (STORE=memory)`);
   const chosen = await chooseStore(config);
-  await createWorker({ config, store: chosen.source, closeStore: chosen.close });
   if (chosen.source instanceof Store && chosen.source.kind === 'memory') {
-    logger.warn(
-      "The worker process has an in-memory store of its own: it sees none of the API's data. " +
-        'Use WORKERS=inline with the in-memory store, or point both at MongoDB.',
-    );
+    // The development fallback: no MONGODB_URI and no mongod binary to embed.
+    await chosen.close();
+    refuse(`${NEEDS_MONGODB} (no MongoDB could be reached or started)`);
   }
-  logger.log(
+  await createWorker({ config, store: chosen.source, closeStore: chosen.close });
+  new Logger('Bootstrap').log(
     `stockhold worker running (${config.nodeEnv}, store: ${chosen.description}): search sync, ` +
       'needsSync sweeper, expiry sweeper, daily search resync',
   );
+}
+
+function refuse(line: string): never {
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
 }
 
 bootstrap().catch((error: unknown) => {

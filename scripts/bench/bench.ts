@@ -244,6 +244,8 @@ async function main(): Promise<number> {
   const baseEnv: Record<string, string> = {
     NODE_ENV: 'production',
     STORE: 'memory',
+    // Production mode as deployed, on the in-memory store the bench measures; refused without this.
+    ALLOW_MEMORY_STORE_IN_PRODUCTION: 'true',
     WORKERS: 'off',
     REDIS_URL: redis.url,
     RESERVE_RATE_LIMIT: RAISED_LIMIT,

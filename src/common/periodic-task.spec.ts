@@ -47,4 +47,25 @@ describe('PeriodicTask', () => {
     expect(calls).toBe(after);
     expect(error).toHaveBeenCalledWith('flaky sweep failed: boom');
   });
+
+  it('reports the end of every run, failed or not (the sweepers heartbeat from it)', async () => {
+    const logger = new Logger('test');
+    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const ends: number[] = [];
+    let calls = 0;
+    const task = new PeriodicTask(
+      'heartbeat',
+      async () => {
+        calls += 1;
+        if (calls === 2) throw new Error('store unreachable');
+        return calls;
+      },
+      logger,
+      () => ends.push(calls),
+    );
+    await task.run();
+    await expect(task.run()).rejects.toThrow('store unreachable');
+    await task.run();
+    expect(ends).toEqual([1, 2, 3]);
+  });
 });

@@ -3,7 +3,8 @@ import type { Logger } from '@nestjs/common';
 /**
  * Runs `work` every interval, never two runs at once: a tick while a run is in progress is
  * skipped, and `run()` joins the run in progress. A failed run is logged; the next tick tries again.
- * The sweepers (expiry, needsSync) are built on it.
+ * The sweepers (expiry, needsSync) are built on it. `onRunEnd` is called after every run, whether
+ * it succeeded or failed (the sweepers publish a heartbeat from it: their loop is alive).
  */
 export class PeriodicTask<T> {
   private timer?: NodeJS.Timeout;
@@ -13,6 +14,7 @@ export class PeriodicTask<T> {
     private readonly name: string,
     private readonly work: () => Promise<T>,
     private readonly logger: Logger,
+    private readonly onRunEnd?: () => void,
   ) {}
 
   start(intervalMs: number): void {
@@ -31,6 +33,7 @@ export class PeriodicTask<T> {
   run(): Promise<T> {
     this.running ??= this.work().finally(() => {
       this.running = undefined;
+      this.onRunEnd?.();
     });
     return this.running;
   }

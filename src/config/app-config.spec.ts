@@ -130,4 +130,27 @@ describe('loadConfig', () => {
       jwtMaxLifetimeSeconds: 86_400,
     });
   });
+
+  it('refuses the in-memory store in production unless explicitly allowed', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), STORE: 'memory' };
+    let error: unknown;
+    try {
+      loadConfig(production);
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      expect.stringMatching(/^STORE=memory is refused in production/),
+    ]);
+    const allowed = loadConfig({ ...production, ALLOW_MEMORY_STORE_IN_PRODUCTION: 'true' });
+    expect(allowed).toMatchObject({ store: 'memory', allowMemoryStoreInProduction: true });
+    // Outside production the in-memory store needs no flag (tests, demos).
+    expect(loadConfig({ STORE: 'memory' }).allowMemoryStoreInProduction).toBe(false);
+  });
+
+  it('gives every BullMQ key a prefix, stockhold unless QUEUE_PREFIX says otherwise', () => {
+    expect(loadConfig({}).queuePrefix).toBe('stockhold');
+    expect(loadConfig({ QUEUE_PREFIX: 'dev-alice' }).queuePrefix).toBe('dev-alice');
+    expect(() => loadConfig({ QUEUE_PREFIX: 'a:b' })).toThrow(/QUEUE_PREFIX must be/);
+  });
 });

@@ -29,9 +29,19 @@ export class AppConfig {
   workerMetricsPort!: number;
   store!: (typeof STORES)[number];
   mongodbUri?: string;
+  /**
+   * NODE_ENV=production with STORE=memory starts only with this set, and then /health/ready
+   * answers 503, so no load balancer routes shoppers to a store that forgets every hold.
+   */
+  allowMemoryStoreInProduction!: boolean;
   /** Where the embedded development MongoDB keeps its data. */
   mongoDataDir!: string;
   redisUrl!: string;
+  /**
+   * Prefix of every BullMQ key (`<prefix>:search-sync:…`). Instances that share a Redis but not a
+   * database (development) each need their own, or one's worker takes the other's jobs.
+   */
+  queuePrefix!: string;
   jwtSecret?: string;
   jwtPublicKey?: string;
   reservationTtlSeconds!: number;
@@ -117,11 +127,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
   );
   config.store = read('STORE', oneOf(STORES, 'mongodb'));
   config.mongodbUri = read('MONGODB_URI', mongoUri());
+  config.allowMemoryStoreInProduction = read('ALLOW_MEMORY_STORE_IN_PRODUCTION', boolean(false));
   config.mongoDataDir = read('MONGO_DATA_DIR', stringWithDefault('.data/mongo'));
   config.redisUrl = read(
     'REDIS_URL',
     url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
   ) as string;
+  config.queuePrefix = read('QUEUE_PREFIX', stringWithDefault('stockhold'));
   config.jwtSecret = read('JWT_SECRET', optionalString());
   config.jwtPublicKey = read('JWT_PUBLIC_KEY', optionalString());
   config.reservationTtlSeconds = read(
@@ -218,6 +230,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (production && config.jwtSecret === DEVELOPMENT_JWT_SECRET) {
     problems.push('JWT_SECRET must not be the development secret in production');
+  }
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(config.queuePrefix)) {
+    problems.push('QUEUE_PREFIX must be 1–64 letters, digits, dots, dashes or underscores');
+  }
+  if (production && config.store === 'memory' && !config.allowMemoryStoreInProduction) {
+    problems.push(
+      'STORE=memory is refused in production: nothing is durable, every hold is lost on restart ' +
+        '(use MongoDB; ALLOW_MEMORY_STORE_IN_PRODUCTION=true starts it anyway, never ready for traffic)',
+    );
   }
   if (production && config.store === 'mongodb' && !config.mongodbUri) {
     problems.push('MONGODB_URI is required in production');

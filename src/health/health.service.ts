@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { Gauge } from 'prom-client';
 import { RedisConnections } from '../common/redis/redis-connections';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { Store } from '../store/store';
 
 export interface DependencyStatus {
@@ -17,17 +20,28 @@ export interface Readiness {
 }
 
 const CHECK_TIMEOUT_MS = 2000;
+const READINESS_STATES: ReadonlyArray<Readiness['status']> = ['ok', 'degraded', 'unavailable'];
 
 /** Readiness: the store must answer; other dependencies (Redis) register checks that may only degrade. */
 @Injectable()
 export class HealthService {
   private readonly checks = new Map<string, { check: DependencyCheck; required: boolean }>();
 
-  constructor(store: Store, redis: RedisConnections) {
+  constructor(store: Store, redis: RedisConnections, metrics: MetricsService, config: AppConfig) {
+    // Production on the in-memory store (ALLOW_MEMORY_STORE_IN_PRODUCTION): it runs, but it must
+    // never be routed shoppers' holds it would forget, so the required store check fails.
+    const memoryInProduction = store.kind === 'memory' && config.nodeEnv === 'production';
     this.register(
       'store',
       async () => {
         await store.ping();
+        if (memoryInProduction) {
+          return {
+            ok: false,
+            detail:
+              'in-memory store in production (ALLOW_MEMORY_STORE_IN_PRODUCTION): not durable, not ready for traffic',
+          };
+        }
         return store.kind === 'memory'
           ? {
               ok: true,
@@ -53,11 +67,49 @@ export class HealthService {
       },
       false,
     );
+    this.exportReadiness(metrics);
   }
 
   /** A required check failing makes the service unavailable; an optional one only degrades it. */
   register(name: string, check: DependencyCheck, required: boolean): void {
     this.checks.set(name, { check, required });
+  }
+
+  /**
+   * The same answer /health/ready gives, as gauges computed at scrape time, so an alert sees a
+   * degraded instance even though the load balancer keeps routing to it (degraded is still 200).
+   */
+  private exportReadiness(metrics: MetricsService): void {
+    const registers = [metrics.registry];
+    // One readiness run per scrape, shared by both gauges.
+    let inFlight: Promise<Readiness> | undefined;
+    const current = () =>
+      (inFlight ??= this.readiness().finally(() => {
+        inFlight = undefined;
+      }));
+    // Metric objects live in the registry; these locals only give the collect callbacks a handle.
+    const readiness: Gauge<'state'> = new Gauge({
+      name: 'stockhold_readiness',
+      help: 'What /health/ready answers: 1 for the current state (ok, degraded, unavailable), 0 for the others',
+      labelNames: ['state'] as const,
+      registers,
+      collect: async () => {
+        const { status } = await current();
+        for (const state of READINESS_STATES) readiness.set({ state }, status === state ? 1 : 0);
+      },
+    });
+    const dependencyUp: Gauge<'dependency'> = new Gauge({
+      name: 'stockhold_dependency_up',
+      help: 'Readiness check of one dependency: 1 answering at full strength, 0 down or degraded',
+      labelNames: ['dependency'] as const,
+      registers,
+      collect: async () => {
+        const { checks } = await current();
+        for (const [dependency, check] of Object.entries(checks)) {
+          dependencyUp.set({ dependency }, check.ok && !check.degraded ? 1 : 0);
+        }
+      },
+    });
   }
 
   async readiness(): Promise<Readiness> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Clock } from '../common/clock';
 import { Store } from '../store/store';
 
 /**
@@ -45,9 +46,17 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  readonly expiryLag = new Gauge({
-    name: 'stockhold_expiry_lag_seconds',
-    help: 'How long the oldest due reservation waited past its expiry at the last sweep',
+  readonly workerHeartbeat = new Gauge({
+    name: 'stockhold_worker_heartbeat_timestamp_seconds',
+    help: 'When a periodic background task (expiry sweep, needsSync sweep) last completed a run, Unix time',
+    labelNames: ['task'] as const,
+    registers: [this.registry],
+  });
+
+  readonly workerTaskInterval = new Gauge({
+    name: 'stockhold_worker_task_interval_seconds',
+    help: 'How often each periodic background task is meant to run (EXPIRY_SWEEP_MS, SEARCH_SWEEP_MS), so alerts can judge its heartbeat',
+    labelNames: ['task'] as const,
     registers: [this.registry],
   });
 
@@ -57,9 +66,47 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(store: Store) {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'stockhold_' });
     this.onScrape(() => this.transactionRetries.set(store.transactionRetries));
+    // Metric objects live in the registry; the local only gives the collect callback a handle.
+    const expiryLag: Gauge = new Gauge({
+      name: 'stockhold_expiry_lag_seconds',
+      help: 'How long the oldest active hold has been past its expiry (0 when none is due); grows while no sweeper runs',
+      registers: [this.registry],
+      collect: async () => {
+        const seconds = await this.expiryLagSeconds();
+        if (seconds !== undefined) expiryLag.set(seconds);
+      },
+    });
+  }
+
+  /**
+   * Read from the store at scrape time, not set by the sweeper: a dead sweeper sets nothing, so
+   * only the store can show that holds are piling up past their expiry. One indexed read (active
+   * holds by expiresAt). Undefined while the store cannot answer (readiness reports that).
+   */
+  async expiryLagSeconds(): Promise<number | undefined> {
+    const now = this.clock.now();
+    try {
+      const [oldest] = await this.store.findDueReservations(now, 1);
+      return oldest ? Math.max(0, (now.getTime() - oldest.expiresAt.getTime()) / 1000) : 0;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A periodic background task starts, meant to run every `intervalMs`. */
+  recordTaskInterval(task: string, intervalMs: number): void {
+    this.workerTaskInterval.set({ task }, intervalMs / 1000);
+  }
+
+  /** A periodic background task finished a run (successful or not): its loop is alive. */
+  recordHeartbeat(task: string): void {
+    this.workerHeartbeat.set({ task }, this.clock.now().getTime() / 1000);
   }
 
   /**

@@ -14,9 +14,12 @@ import { ReservationsService } from './reservations.service';
 @Injectable()
 export class ExpirySweeper implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(ExpirySweeper.name);
-  private readonly task = new PeriodicTask('expiry sweep', () => this.expireDue(), this.logger);
-  /** Seconds the oldest due reservation had been waiting at the last sweep (expiry lag). */
-  lagSeconds = 0;
+  private readonly task = new PeriodicTask(
+    'expiry sweep',
+    () => this.expireDue(),
+    this.logger,
+    () => this.metrics.recordHeartbeat('expiry-sweep'),
+  );
   expiredTotal = 0;
 
   constructor(
@@ -29,6 +32,7 @@ export class ExpirySweeper implements OnModuleInit, BeforeApplicationShutdown {
 
   onModuleInit(): void {
     this.task.start(this.config.expirySweepMs);
+    this.metrics.recordTaskInterval('expiry-sweep', this.config.expirySweepMs);
   }
 
   /** Before the store closes, so a sweep in progress can finish its transitions. */
@@ -48,8 +52,6 @@ export class ExpirySweeper implements OnModuleInit, BeforeApplicationShutdown {
     for (;;) {
       const now = this.clock.now();
       const due = await this.store.findDueReservations(now, batchSize);
-      this.lagSeconds = due.length > 0 ? (now.getTime() - due[0].expiresAt.getTime()) / 1000 : 0;
-      this.metrics.expiryLag.set(this.lagSeconds);
       let expiredInBatch = 0;
       for (const reservation of due) {
         try {

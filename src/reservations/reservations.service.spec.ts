@@ -40,7 +40,7 @@ function setUp(env: Record<string, string>) {
     new SoldOutGate(config, clock),
     new AdmissionControl(config),
     new StockEvents(),
-    new MetricsService(store),
+    new MetricsService(store, clock),
   );
   return { config, clock, store, service };
 }

@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import Redis from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/app-config';
 import { ExpirySweeper } from '../../src/reservations/expiry-sweeper';
@@ -109,8 +110,43 @@ describe('the worker process', () => {
     const text = await scrape.text();
     expect(text).toMatch(/^stockhold_reservations_expired_total 1$/m);
     expect(text).toMatch(/^stockhold_expiry_lag_seconds \d/m);
+    // The heartbeat of its periodic tasks: a recent Unix time, per task.
+    const heartbeat =
+      /^stockhold_worker_heartbeat_timestamp_seconds\{task="expiry-sweep"\} (\S+)$/m.exec(text);
+    expect(Date.now() / 1000 - Number(heartbeat?.[1])).toBeLessThan(30);
+    expect(text).toMatch(/^stockhold_worker_task_interval_seconds\{task="expiry-sweep"\} 0.05$/m);
     expect((await fetch(`${metricsUrl}/health/live`)).status).toBe(200);
     expect((await fetch(`${metricsUrl}/v1/reservations`)).status).toBe(404);
+  });
+
+  it('takes jobs only from its own QUEUE_PREFIX, so instances sharing a Redis keep their jobs', async () => {
+    store = new MemoryStore();
+    api = await startTestApp({
+      store,
+      env: { REDIS_URL: redis.url, WORKERS: 'off', QUEUE_PREFIX: 'dev-alice' },
+    });
+    const word = uniqueWord('prefixed');
+    await createVariant(api, 1, { title: `Prefixed ${word}` });
+    const client = new Redis(redis.url, { maxRetriesPerRequest: 0 });
+    try {
+      expect(await client.keys('dev-alice:search-sync:*')).not.toEqual([]);
+      expect(await client.keys('stockhold:search-sync:*')).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+
+    // Another developer's worker on the same Redis leaves alice's job alone...
+    await startWorker({ QUEUE_PREFIX: 'dev-bob' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await api.app.get(SearchSyncQueue).counts())?.waiting).toBe(1);
+    expect(await searchFor(word)).toEqual([]);
+    await worker?.close();
+
+    // ...which her own worker takes.
+    await startWorker({ QUEUE_PREFIX: 'dev-alice' });
+    await eventually(async () => {
+      expect(await searchFor(word)).toEqual([expect.objectContaining({ inStock: true })]);
+    }, 3000);
   });
 
   it('serves no metrics port unless WORKER_METRICS_PORT is set', async () => {

@@ -81,7 +81,7 @@ describe('write-conflict storm on one variant (MongoDB)', async () => {
       new SoldOutGate(config, clock),
       new AdmissionControl(config),
       new StockEvents(),
-      new MetricsService(store),
+      new MetricsService(store, clock),
     );
     const { variant } = await store.createVariant(
       { sku: `STORM-${randomUUID()}`, title: 'Storm', price: 100, stock: STOCK },

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { PeriodicTask } from '../../common/periodic-task';
 import { AppConfig } from '../../config/app-config';
+import { MetricsService } from '../../metrics/metrics.service';
 import { Store } from '../../store/store';
 import { SearchSyncQueue } from './search-sync.queue';
 import { SearchSyncService } from './search-sync.service';
@@ -33,6 +34,7 @@ export class NeedsSyncSweeper implements OnModuleInit, BeforeApplicationShutdown
     'needsSync sweep',
     () => this.sweepBatches(),
     this.logger,
+    () => this.metrics.recordHeartbeat('needs-sync-sweep'),
   );
 
   constructor(
@@ -40,10 +42,12 @@ export class NeedsSyncSweeper implements OnModuleInit, BeforeApplicationShutdown
     private readonly queue: SearchSyncQueue,
     private readonly sync: SearchSyncService,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
     this.task.start(this.config.searchSweepMs);
+    this.metrics.recordTaskInterval('needs-sync-sweep', this.config.searchSweepMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

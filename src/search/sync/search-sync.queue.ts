@@ -58,6 +58,8 @@ export class SearchSyncQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(SearchSyncQueue.name);
   /** The Redis client of the queue; BullMQ workers duplicate their own connections from it. */
   readonly connection: Redis;
+  /** QUEUE_PREFIX: the queue's Redis keys start with it; the worker must use the same one. */
+  readonly prefix: string;
   private readonly queue: Queue<SearchSyncJob>;
   private closing = false;
   private failureLogged = false;
@@ -72,8 +74,10 @@ export class SearchSyncQueue implements OnModuleInit, OnApplicationShutdown {
   ) {
     // Created with the provider, so RedisConnections' boot wait includes this connection.
     this.connection = redis.create('queue');
+    this.prefix = config.queuePrefix;
     this.queue = new Queue<SearchSyncJob>(SEARCH_SYNC_QUEUE, {
       connection: this.connection,
+      prefix: this.prefix,
       defaultJobOptions: {
         attempts: config.searchSyncAttempts,
         backoff: { type: 'exponential', delay: config.searchSyncBackoffMs },

@@ -36,6 +36,7 @@ export class SearchSyncWorker implements OnModuleInit, BeforeApplicationShutdown
     const worker = new Worker<SearchSyncJob>(SEARCH_SYNC_QUEUE, (job) => this.process(job), {
       // BullMQ duplicates this client for its own (blocking) connections and closes those itself.
       connection: this.queue.connection,
+      prefix: this.queue.prefix,
       concurrency: CONCURRENCY,
     });
     worker.on('failed', (job, error) => {
