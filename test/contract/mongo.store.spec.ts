@@ -6,6 +6,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, describe, it } from 'vitest';
 import { startEmbeddedMongo } from '../../src/store/mongo/embedded-mongo';
 import { MongoStore } from '../../src/store/mongo/mongo.store';
+import { describeCartContract } from './cart.contract';
 import { describeStoreContract } from './store.contract';
 
 /**
@@ -100,6 +101,11 @@ describe('MongoStore contract', async () => {
       cleanup: () => store.close(),
       corrupt: (variantId, patch) => store.corruptInventoryForTest(variantId, patch),
     };
+  });
+
+  describeCartContract('MongoStore', async () => {
+    const store = await MongoStore.connect(target.uri, { autoIndex: true, dbName });
+    return { store, cleanup: () => store.close() };
   });
 
   afterAll(async () => {

@@ -55,6 +55,23 @@ import {
   type VariantDoc,
 } from './mongo.schemas';
 import { TransactionRunner } from './transactions';
+import { MongoCarts } from './mongo.carts';
+import {
+  countPurchase,
+  givePurchaseBack,
+  PurchaseCountRaced,
+  purchaseLimitViolations,
+  setPurchaseLimit,
+} from './mongo.purchase-limits';
+import type {
+  CartGroupView,
+  CartHoldResult,
+  ExtendCommand,
+  ExtendGroupCommand,
+  GroupChange,
+  GroupCommand,
+  ReserveCartCommand,
+} from '../cart.types';
 
 export interface MongoStoreOptions {
   /** Build collections and indexes at startup (development, tests). Default true. */
@@ -85,6 +102,7 @@ export class MongoStore extends Store {
   readonly kind = 'mongodb';
 
   private readonly transactions: TransactionRunner;
+  private readonly carts: MongoCarts;
 
   private constructor(
     private readonly connection: Connection,
@@ -92,6 +110,7 @@ export class MongoStore extends Store {
   ) {
     super();
     this.transactions = new TransactionRunner(connection);
+    this.carts = new MongoCarts(models, this.transactions);
   }
 
   /**
@@ -144,6 +163,7 @@ export class MongoStore extends Store {
         ...(input.salePrice !== undefined && { salePrice: input.salePrice }),
         ...(input.saleStartsAt !== undefined && { saleStartsAt: input.saleStartsAt }),
         ...(input.saleEndsAt !== undefined && { saleEndsAt: input.saleEndsAt }),
+        ...(input.purchaseLimit !== undefined && { purchaseLimit: input.purchaseLimit }),
         createdAt: now,
         updatedAt: now,
       };
@@ -237,6 +257,11 @@ export class MongoStore extends Store {
           this.reserveAttempt(command, variantId, session),
         );
       } catch (error) {
+        // The purchase counter changed under its guard: the next round sees the new count.
+        if (error instanceof PurchaseCountRaced) {
+          if (round < MAX_ROUNDS) continue;
+          throw new ServiceUnavailableError('Your purchases kept changing; try again');
+        }
         if (!(error instanceof HoldRefused)) throw error;
         const refusal = await this.explainRefusedHold(command, variantId);
         if (refusal) throw refusal;
@@ -288,6 +313,7 @@ export class MongoStore extends Store {
       expiresAt: command.expiresAt,
       ...(command.idempotencyKey !== undefined && { idempotencyKey: command.idempotencyKey }),
       ...(command.requestHash !== undefined && { requestHash: command.requestHash }),
+      extensions: 0,
       createdAt: now,
       updatedAt: now,
     };
@@ -302,6 +328,9 @@ export class MongoStore extends Store {
       }
       throw error;
     }
+
+    // The shopper's purchase counter (I6): unknown variant and purchase limit are refused here.
+    await countPurchase(this.models, session, userId, variantId, quantity);
 
     // 3. LAST, the hot document, so its write lock is held for the shortest time.
     const inventory = await this.models.inventory.findOneAndUpdate(
@@ -339,6 +368,38 @@ export class MongoStore extends Store {
       return new MaxReservationsExceededError(command.maxActiveReservations);
     }
     return null;
+  }
+
+  setPurchaseLimit(variantId: string, limit: number | null, now: Date): Promise<Variant> {
+    return setPurchaseLimit(this.models, variantId, limit, now);
+  }
+
+  reserveCart(command: ReserveCartCommand): Promise<CartHoldResult> {
+    return this.carts.reserveCart(command);
+  }
+
+  findCartGroup(groupId: string): Promise<CartGroupView | null> {
+    return this.carts.findGroup(groupId);
+  }
+
+  findCartGroupByIdempotencyKey(userId: string, key: string): Promise<CartGroupView | null> {
+    return this.carts.findGroupByIdempotencyKey(userId, key);
+  }
+
+  commitGroup(command: GroupCommand): Promise<GroupChange> {
+    return this.carts.commitGroup(command);
+  }
+
+  releaseGroup(command: GroupCommand): Promise<GroupChange> {
+    return this.carts.releaseGroup(command);
+  }
+
+  extendReservation(command: ExtendCommand): Promise<Reservation> {
+    return this.carts.extendReservation(command);
+  }
+
+  extendGroup(command: ExtendGroupCommand): Promise<CartGroupView> {
+    return this.carts.extendGroup(command);
   }
 
   async findReservation(reservationId: string): Promise<Reservation | null> {
@@ -432,6 +493,7 @@ export class MongoStore extends Store {
         return unchanged(current);
       }
       const q = ended.quantity;
+      await givePurchaseBack(this.models, session, ended);
       const inventory = await this.changeStock(
         session,
         ended,
@@ -553,6 +615,7 @@ export class MongoStore extends Store {
         if (violation) violations.push(violation);
       }
 
+      violations.push(...(await purchaseLimitViolations(this.models, session)));
       return { ok: violations.length === 0, checked, violations };
     } finally {
       await session.endSession();
