@@ -12,6 +12,8 @@ import {
   ValidationOptions,
 } from 'class-validator';
 
+import { MAX_PURCHASE_LIMIT } from './update-variant.dto';
+
 const MAX_MINOR_UNITS = 1_000_000_000;
 const MAX_STOCK = 1_000_000_000;
 const MAX_ATTRIBUTES = 20;
@@ -98,4 +100,15 @@ export class CreateVariantDto {
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'saleEndsAt must be an ISO 8601 date-time' })
   saleEndsAt?: string;
+
+  @ApiPropertyOptional({
+    example: 2,
+    minimum: 1,
+    description: 'Units one shopper may hold and buy in total (active + committed holds)',
+  })
+  @IsOptional()
+  @IsInt({ message: 'purchaseLimit must be an integer' })
+  @Min(1, { message: 'purchaseLimit must be at least 1' })
+  @Max(MAX_PURCHASE_LIMIT)
+  purchaseLimit?: number;
 }
