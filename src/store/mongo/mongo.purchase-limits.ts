@@ -33,16 +33,17 @@ export async function readPurchaseState(
   userId: string,
   variantIds: Types.ObjectId[],
 ): Promise<{ variants: Map<string, VariantDoc>; units: Map<string, number> }> {
-  const [variants, counts] = await Promise.all([
-    models.variants
-      .find({ _id: { $in: variantIds } })
-      .session(session)
-      .lean(),
-    models.purchaseCounts
-      .find({ userId, variantId: { $in: variantIds } })
-      .session(session)
-      .lean(),
-  ]);
+  // One after the other, never Promise.all on a transaction's session: the driver marks whichever
+  // command goes out while the session is STARTING_TRANSACTION with `startTransaction: true`
+  // (mongodb/lib/sessions.js, applySession), so two parallel first commands would both claim it.
+  const variants = await models.variants
+    .find({ _id: { $in: variantIds } })
+    .session(session)
+    .lean();
+  const counts = await models.purchaseCounts
+    .find({ userId, variantId: { $in: variantIds } })
+    .session(session)
+    .lean();
   return {
     variants: new Map(variants.map((doc) => [idToString(doc._id), doc])),
     units: new Map(counts.map((doc) => [idToString(doc.variantId), doc.units])),
