@@ -499,6 +499,36 @@ describe('cart holds, extension and purchase limits over HTTP', () => {
     });
   });
 
+  it('the OpenAPI document lists every cart, extension and purchase-limit route with its codes', async () => {
+    const docs = await t.request('GET', '/docs-json');
+    const paths = docs.body.paths;
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/reservations/batch',
+        '/v1/reservations/groups/{groupId}',
+        '/v1/reservations/groups/{groupId}/commit',
+        '/v1/reservations/groups/{groupId}/extend',
+        '/v1/reservations/{id}/extend',
+        '/v1/admin/variants/{id}',
+      ]),
+    );
+    const batchDoc = paths['/v1/reservations/batch'].post;
+    expect(Object.keys(batchDoc.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '404', '409', '422']),
+    );
+    expect(batchDoc.responses['409'].description).toContain('PURCHASE_LIMIT_EXCEEDED');
+    expect(paths['/v1/reservations/{id}/extend'].post.responses['409'].description).toContain(
+      'HOLD_LIFETIME_EXCEEDED',
+    );
+    const schemas = docs.body.components.schemas;
+    expect(schemas.ReserveCartDto.properties.policy.enum).toEqual([
+      'all_or_nothing',
+      'best_effort',
+    ]);
+    expect(schemas.UpdateVariantDto.properties).toHaveProperty('purchaseLimit');
+    expect(schemas.CreateVariantDto.properties).toHaveProperty('purchaseLimit');
+  });
+
   it('/metrics counts cart holds by policy and outcome, and extensions by result', async () => {
     const text = (await t.request('GET', '/metrics')).body as string;
     expect(text).toMatch(
