@@ -51,7 +51,11 @@ export async function readPurchaseState(
 }
 
 /** PurchaseLimitExceededError when `quantity` more units would pass the variant's limit. */
-export function checkPurchaseLimit(variant: VariantDoc, counted: number, quantity: number): void {
+export function checkPurchaseLimit(
+  variant: Pick<VariantDoc, '_id' | 'purchaseLimit'>,
+  counted: number,
+  quantity: number,
+): void {
   const limit = variant.purchaseLimit;
   if (limit == null || counted + quantity <= limit) return;
   throw new PurchaseLimitExceededError(
@@ -63,7 +67,9 @@ export function checkPurchaseLimit(variant: VariantDoc, counted: number, quantit
 
 /**
  * Checks and counts `quantity` units of one variant for a shopper (single holds). Reads the
- * variant too, so an unknown variant is VariantNotFoundError before any stock is touched.
+ * variant (only its limit), so an unknown variant is VariantNotFoundError before any stock is
+ * touched. On the flash-sale path most variants have no limit: then the counter is only
+ * incremented, without being read first, so the hold costs one read and one write more.
  */
 export async function countPurchase(
   models: StoreModels,
@@ -72,12 +78,47 @@ export async function countPurchase(
   variantId: Types.ObjectId,
   quantity: number,
 ): Promise<void> {
-  const { variants, units } = await readPurchaseState(models, session, userId, [variantId]);
-  const variant = variants.get(idToString(variantId));
+  const variant = await models.variants
+    .findOne({ _id: variantId }, { purchaseLimit: 1 })
+    .session(session)
+    .lean();
   if (!variant) throw new VariantNotFoundError(idToString(variantId));
-  const counted = units.get(idToString(variantId)) ?? 0;
+  if (variant.purchaseLimit == null) {
+    await incrementUnits(models, session, userId, variantId, quantity);
+    return;
+  }
+  const counter = await models.purchaseCounts
+    .findOne({ userId, variantId }, { units: 1 })
+    .session(session)
+    .lean();
+  const counted = counter?.units ?? 0;
   checkPurchaseLimit(variant, counted, quantity);
   await addUnits(models, session, userId, variantId, counted, quantity);
+}
+
+/**
+ * An unguarded increment (no limit to respect). Two first holds of one shopper on one variant
+ * cannot race here: the hold list's one-per-variant rule already serialises them, and a
+ * concurrent release's `$inc` on an existing document is a plain write conflict (retried). An
+ * E11000 from the upsert's insert still becomes PurchaseCountRaced, so the caller runs again.
+ */
+async function incrementUnits(
+  models: StoreModels,
+  session: ClientSession,
+  userId: string,
+  variantId: Types.ObjectId,
+  quantity: number,
+): Promise<void> {
+  try {
+    await models.purchaseCounts.updateOne(
+      { userId, variantId },
+      { $inc: { units: quantity } },
+      { session, upsert: true, setDefaultsOnInsert: false },
+    );
+  } catch (error) {
+    if ((error as { code?: unknown }).code === DUPLICATE_KEY) throw new PurchaseCountRaced();
+    throw error;
+  }
 }
 
 /**
