@@ -773,6 +773,24 @@ export function describeCartContract(name: string, setup: () => Promise<StoreFix
           }),
         );
         expect(await store.reconcile(MAX)).toMatchObject({ ok: true, violations: [] });
+
+        // Finally the sweeper expires whatever is left, racing a last round of extensions.
+        const late = at(LIFETIME_MS);
+        const due = (await store.findDueReservations(late, 10_000)).filter((r) =>
+          users.includes(r.userId),
+        );
+        await Promise.allSettled(
+          due.flatMap((r) => [
+            store.releaseReservation({ reservationId: r.id, reason: 'expired', now: late }),
+            extend(r, late),
+          ]),
+        );
+        for (const variantId of variants) {
+          const inventory = await inventoryOf(variantId);
+          expect(inventory.reservedStock).toBe(0);
+          expect(inventory.availableStock).toBe(inventory.totalStock);
+        }
+        expect(await store.reconcile(MAX)).toMatchObject({ ok: true, violations: [] });
       });
     });
   });
