@@ -244,6 +244,9 @@ describe('cart holds, extension and purchase limits over HTTP', () => {
       expect(changed.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
       const otherPolicy = await batch(shopper, lines, 'all_or_nothing', headers);
       expect(otherPolicy.status).toBe(422);
+      const badKey = await batch(shopper, lines, 'best_effort', { 'idempotency-key': 'a b' });
+      expect(badKey.status).toBe(400);
+      expect(badKey.body.code).toBe('VALIDATION_FAILED');
     });
   });
 
