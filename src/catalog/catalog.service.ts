@@ -7,6 +7,7 @@ import { Store } from '../store/store';
 import type { Inventory, VariantWithInventory } from '../store/store.types';
 import type { AdjustStockDto } from './dto/adjust-stock.dto';
 import { type CreateVariantDto, MAX_STOCK } from './dto/create-variant.dto';
+import type { UpdateVariantDto } from './dto/update-variant.dto';
 
 /** Variants and their stock: admin creation and adjustment, reads for shoppers. */
 @Injectable()
@@ -41,6 +42,7 @@ export class CatalogService {
         salePrice: input.salePrice,
         saleStartsAt,
         saleEndsAt,
+        purchaseLimit: input.purchaseLimit,
       },
       this.clock.now(),
     );
@@ -90,6 +92,12 @@ export class CatalogService {
         `delta would take totalStock to ${current.totalStock + delta}, above the cap of ${MAX_STOCK}`,
       );
     }
+  }
+
+  /** Sets or (null) removes the purchase limit; holds from now on are judged against it. */
+  async updateVariant(variantId: string, input: UpdateVariantDto): Promise<VariantWithInventory> {
+    await this.store.setPurchaseLimit(variantId, input.purchaseLimit, this.clock.now());
+    return this.getVariant(variantId);
   }
 
   now(): Date {

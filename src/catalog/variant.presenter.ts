@@ -19,6 +19,8 @@ export interface VariantResponse {
   saleEndsAt?: string;
   /** salePrice inside the sale window, else price. */
   effectivePrice: number;
+  /** Units one shopper may hold and buy in total; absent when unlimited. */
+  purchaseLimit?: number;
   createdAt: string;
   updatedAt: string;
   stock: StockResponse;
@@ -64,6 +66,7 @@ export function presentVariant(variant: Variant, inventory: Inventory, now: Date
   if (variant.salePrice !== undefined) body.salePrice = variant.salePrice;
   if (variant.saleStartsAt) body.saleStartsAt = variant.saleStartsAt.toISOString();
   if (variant.saleEndsAt) body.saleEndsAt = variant.saleEndsAt.toISOString();
+  if (variant.purchaseLimit !== undefined) body.purchaseLimit = variant.purchaseLimit;
   return body;
 }
 

@@ -5,6 +5,7 @@ import { ObjectIdPipe } from '../common/object-id.pipe';
 import { CatalogService } from './catalog.service';
 import { AdjustStockDto } from './dto/adjust-stock.dto';
 import { CreateVariantDto } from './dto/create-variant.dto';
+import { UpdateVariantDto } from './dto/update-variant.dto';
 import {
   InventoryResponse,
   presentInventory,
@@ -23,6 +24,22 @@ export class VariantsController {
   @ApiOperation({ summary: 'Create a variant with its initial stock (admin)' })
   async create(@Body() body: CreateVariantDto): Promise<VariantResponse> {
     const { variant, inventory } = await this.catalog.createVariant(body);
+    return presentVariant(variant, inventory, this.catalog.now());
+  }
+
+  @Patch('v1/admin/variants/:id')
+  @AdminOnly()
+  @ApiOperation({
+    summary: "Change a variant's purchase limit (admin)",
+    description:
+      'purchaseLimit counts a shopper’s active + committed units of the variant; null removes it. ' +
+      'Holds already made stand; new holds are judged against the new limit.',
+  })
+  async update(
+    @Param('id', ObjectIdPipe) id: string,
+    @Body() body: UpdateVariantDto,
+  ): Promise<VariantResponse> {
+    const { variant, inventory } = await this.catalog.updateVariant(id, body);
     return presentVariant(variant, inventory, this.catalog.now());
   }
 

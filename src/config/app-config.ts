@@ -100,6 +100,10 @@ export class AppConfig {
   rateLimitBatching!: boolean;
   /** Replace AsyncResource#bind where it still adds DEP0172 accessors, e.g. Node 20 (true; a benchmark switch). */
   leanAsyncBind!: boolean;
+  /** A hold never lives past createdAt + this, however often it is extended. */
+  maxHoldLifetimeSeconds!: number;
+  /** How many times one hold may be extended. */
+  maxHoldExtensions!: number;
 }
 
 export class ConfigError extends Error {
@@ -213,6 +217,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   config.rateLimitBackend = read('RATE_LIMIT_BACKEND', oneOf(RATE_LIMIT_BACKENDS, 'redis'));
   config.rateLimitBatching = read('RATE_LIMIT_BATCHING', boolean(true));
   config.leanAsyncBind = read('LEAN_ASYNC_BIND', boolean(true));
+  config.maxHoldLifetimeSeconds = read(
+    'MAX_HOLD_LIFETIME_SECONDS',
+    integer({ default: 1800, min: 1, max: 604_800 }),
+  );
+  config.maxHoldExtensions = read('MAX_HOLD_EXTENSIONS', integer({ default: 2, min: 0, max: 100 }));
 
   const production = config.nodeEnv === 'production';
   if (config.jwtSecret && config.jwtPublicKey) {

@@ -66,6 +66,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly cartHoldOutcomes = new Counter({
+    name: 'stockhold_cart_hold_outcomes_total',
+    help: 'Cart hold requests by outcome (held: every line, partial: best_effort with refused lines, or the error code)',
+    labelNames: ['policy', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly holdExtensions = new Counter({
+    name: 'stockhold_hold_extensions_total',
+    help: 'Hold extension requests (single or group) by result (extended, or the error code)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,

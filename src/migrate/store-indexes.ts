@@ -1,5 +1,5 @@
 import type { CreateIndexesOptions, Db, IndexSpecification } from 'mongodb';
-import { STORE_INDEXES } from '../store/mongo/mongo.schemas';
+import { CART_INDEXES, STORE_INDEXES } from '../store/mongo/mongo.schemas';
 import { migrationLog } from './migration-log';
 
 /**
@@ -78,3 +78,6 @@ export async function dropIndexes(
     }
   }
 }
+
+/** The indexes of cart holds and purchase limits (their own migration, after the store's). */
+export const CART_INDEX_DEFINITIONS: readonly IndexDefinition[] = CART_INDEXES;

@@ -7,6 +7,10 @@ export interface ReservationResponse {
   quantity: number;
   status: string;
   expiresAt: string;
+  /** Times the hold was extended. */
+  extensions: number;
+  /** The cart hold this is a line of. */
+  groupId?: string;
   createdAt: string;
   updatedAt: string;
   endedAt?: string;
@@ -20,9 +24,11 @@ export function presentReservation(reservation: Reservation): ReservationRespons
     quantity: reservation.quantity,
     status: reservation.status,
     expiresAt: reservation.expiresAt.toISOString(),
+    extensions: reservation.extensions,
     createdAt: reservation.createdAt.toISOString(),
     updatedAt: reservation.updatedAt.toISOString(),
   };
+  if (reservation.groupId) body.groupId = reservation.groupId;
   if (reservation.endedAt) body.endedAt = reservation.endedAt.toISOString();
   return body;
 }

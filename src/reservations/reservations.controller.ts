@@ -11,7 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser } from '../common/auth/auth.decorators';
@@ -20,6 +20,7 @@ import { ObjectIdPipe } from '../common/object-id.pipe';
 import { ListReservationsDto } from './dto/list-reservations.dto';
 import { ReserveDto } from './dto/reserve.dto';
 import { presentReservation, ReservationResponse } from './reservation.presenter';
+import { HoldExtensionService } from './hold-extension.service';
 import { ReservationsService } from './reservations.service';
 import { SOLD_OUT_FAST_PATH } from './sold-out-fast-path.route';
 
@@ -27,7 +28,10 @@ import { SOLD_OUT_FAST_PATH } from './sold-out-fast-path.route';
 @ApiBearerAuth()
 @Controller('v1/reservations')
 export class ReservationsController {
-  constructor(private readonly reservations: ReservationsService) {}
+  constructor(
+    private readonly reservations: ReservationsService,
+    private readonly extensions: HoldExtensionService,
+  ) {}
 
   @Post()
   // Counted against the per-shopper `reserve` limit too, as configured (RESERVE_RATE_LIMIT).
@@ -82,6 +86,26 @@ export class ReservationsController {
     @Param('id', ObjectIdPipe) id: string,
   ): Promise<ReservationResponse> {
     return presentReservation(await this.reservations.commit(user.userId, id));
+  }
+
+  @Post(':id/extend')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Extend a hold, up to a hard lifetime cap',
+    description:
+      'expiresAt = min(now + RESERVATION_TTL_SECONDS, createdAt + MAX_HOLD_LIFETIME_SECONDS), at ' +
+      'most MAX_HOLD_EXTENSIONS times; `extensions` counts them.',
+  })
+  @ApiResponse({ status: 404, description: 'RESERVATION_NOT_FOUND' })
+  @ApiResponse({
+    status: 409,
+    description: 'HOLD_LIFETIME_EXCEEDED, RESERVATION_EXPIRED, RESERVATION_NOT_ACTIVE',
+  })
+  async extend(
+    @CurrentUser() user: Principal,
+    @Param('id', ObjectIdPipe) id: string,
+  ): Promise<ReservationResponse> {
+    return presentReservation(await this.extensions.extendReservation(user.userId, id));
   }
 
   @Delete(':id')

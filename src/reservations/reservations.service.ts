@@ -30,7 +30,8 @@ export interface ReserveOutcome {
   replayed: boolean;
 }
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** What an Idempotency-Key may be: 1–255 printable ASCII characters. */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** The hold lifecycle: reserve, commit, release, expire (docs/architecture.md for the rush). */
 @Injectable()

@@ -16,6 +16,15 @@ import type {
   Variant,
   VariantWithInventory,
 } from './store.types';
+import type {
+  CartGroupView,
+  CartHoldResult,
+  ExtendCommand,
+  ExtendGroupCommand,
+  GroupChange,
+  GroupCommand,
+  ReserveCartCommand,
+} from './cart.types';
 
 /**
  * The persistence port. Services depend on this abstract class (it is also the DI token); the
@@ -81,7 +90,52 @@ export abstract class Store {
   /** Active reservations with expiresAt ≤ now, oldest expiry first. */
   abstract findDueReservations(now: Date, limit: number): Promise<Reservation[]>;
 
-  /** Checks I1–I3 (and that each shopper's hold list matches their active reservations). */
+  /**
+   * Sets (a positive integer) or removes (null) a variant's purchaseLimit; later holds are judged
+   * against it. VariantNotFoundError.
+   */
+  abstract setPurchaseLimit(variantId: string, limit: number | null, now: Date): Promise<Variant>;
+
+  // ── Cart holds and extension (docs/architecture.md, "Cart holds") ───────────────────────────
+
+  /**
+   * Holds a cart in one atomic step: every held line is an ordinary reservation with the group's
+   * id. Checks, in order, for the whole cart before any stock: duplicate and cap (I3) over all
+   * lines, the idempotency key, unknown variants, purchase limits (I6); then stock per line under
+   * the policy. CartRefusedError when nothing is held. Inventory changes in ascending variantId.
+   */
+  abstract reserveCart(command: ReserveCartCommand): Promise<CartHoldResult>;
+
+  abstract findCartGroup(groupId: string): Promise<CartGroupView | null>;
+
+  abstract findCartGroupByIdempotencyKey(
+    userId: string,
+    key: string,
+  ): Promise<CartGroupView | null>;
+
+  /**
+   * Commits every active line, all or none: a line expired (or active past expiresAt) refuses the
+   * whole commit with ReservationExpiredError. Released lines are skipped. A group with nothing
+   * active left is returned unchanged if a line is committed, else ReservationNotActiveError.
+   * CartGroupNotFoundError (unknown or another shopper's).
+   */
+  abstract commitGroup(command: GroupCommand): Promise<GroupChange>;
+
+  /** Releases every active line; committed lines stay. Repeating it changes nothing. */
+  abstract releaseGroup(command: GroupCommand): Promise<GroupChange>;
+
+  /**
+   * Moves an active hold's expiresAt to min(now + ttl, createdAt + maxLifetime) and counts the
+   * extension: a conditional transition, so it either lands before the sweeper expires the hold or
+   * fails cleanly. ReservationNotFoundError, ReservationExpiredError, ReservationNotActiveError,
+   * HoldLifetimeExceededError (maxExtensions used, or no later expiry possible).
+   */
+  abstract extendReservation(command: ExtendCommand): Promise<Reservation>;
+
+  /** Extends every active line of a group, all or none, with the rules of extendReservation. */
+  abstract extendGroup(command: ExtendGroupCommand): Promise<CartGroupView>;
+
+  /** Checks I1–I3, I6 (and that each shopper's hold list matches their active reservations). */
   abstract reconcile(maxActiveReservations: number): Promise<ReconcileReport>;
 
   // ── Search sync (DESIGN §5) ──────────────────────────────────────────────────────────────

@@ -14,6 +14,8 @@ export interface Variant {
   salePrice?: number;
   saleStartsAt?: Date;
   saleEndsAt?: Date;
+  /** Units one shopper may hold and buy in total (active + committed, invariant I6); none when unset. */
+  purchaseLimit?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -40,6 +42,10 @@ export interface Reservation {
   expiresAt: Date;
   idempotencyKey?: string;
   requestHash?: string;
+  /** The cart hold this reservation is a line of, if any. */
+  groupId?: string;
+  /** How many times the hold was extended (at most MAX_HOLD_EXTENSIONS). */
+  extensions: number;
   createdAt: Date;
   updatedAt: Date;
   endedAt?: Date;
@@ -55,6 +61,7 @@ export interface NewVariant {
   salePrice?: number;
   saleStartsAt?: Date;
   saleEndsAt?: Date;
+  purchaseLimit?: number;
 }
 
 export interface VariantWithInventory {
@@ -117,11 +124,11 @@ export interface ListReservationsQuery {
   limit: number;
 }
 
-export type InvariantName = 'I1' | 'I2' | 'I3' | 'HOLDS';
+export type InvariantName = 'I1' | 'I2' | 'I3' | 'I6' | 'HOLDS';
 
 export interface InvariantViolation {
   invariant: InvariantName;
-  /** The variant id (I1, I2) or user id (I3, HOLDS) the violation is about. */
+  /** The variant id (I1, I2) or user id (I3, I6, HOLDS) the violation is about. */
   subject: string;
   message: string;
 }

@@ -1,4 +1,5 @@
 import { MemoryStore } from '../../src/store/memory/memory.store';
+import { describeCartContract } from './cart.contract';
 import { describeStoreContract } from './store.contract';
 
 describeStoreContract('MemoryStore', async () => {
@@ -8,4 +9,9 @@ describeStoreContract('MemoryStore', async () => {
     cleanup: () => store.close(),
     corrupt: async (variantId, patch) => store.corruptInventoryForTest(variantId, patch),
   };
+});
+
+describeCartContract('MemoryStore', async () => {
+  const store = new MemoryStore();
+  return { store, cleanup: () => store.close() };
 });

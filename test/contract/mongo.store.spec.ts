@@ -2,6 +2,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, describe, it } from 'vitest';
 import { MongoStore } from '../../src/store/mongo/mongo.store';
 import { findMongo, uniqueDbName } from '../mongo/mongo-target';
+import { describeCartContract } from './cart.contract';
 import { describeStoreContract } from './store.contract';
 
 /**
@@ -36,6 +37,11 @@ describe('MongoStore contract', async () => {
       cleanup: () => store.close(),
       corrupt: (variantId, patch) => store.corruptInventoryForTest(variantId, patch),
     };
+  });
+
+  describeCartContract('MongoStore', async () => {
+    const store = await MongoStore.connect(target.uri, { autoIndex: true, dbName });
+    return { store, cleanup: () => store.close() };
   });
 
   afterAll(async () => {

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_ACTIVE_RESERVATIONS, SCENARIOS } from './lib/catalog.mjs';
 import { AdminClient, isLoopback, ShopperClient } from './lib/client.mjs';
+import { cartCsv, cartRows, verifyCartRush } from './lib/cart-rush.mjs';
 import { botUnitsOn, formatResultLine, summarizeReport, verifyRun } from './lib/results.mjs';
 import { payloadRows, signingKey, tokenSigner, toCsv } from './lib/tokens.mjs';
 
@@ -25,7 +26,7 @@ const DEFAULT_TARGET = 'http://127.0.0.1:3000';
 const USAGE = `Usage: npm run load -- <scenario> [--target URL] [--private-key FILE] [--bot-attempts N]
                      [--keep] [--verbose]
 
-Scenarios (DESIGN §11):
+Scenarios:
 ${Object.entries(SCENARIOS)
   .map(([name, scenario]) => `  ${name.padEnd(16)} ${scenario.description}`)
   .join('\n')}
@@ -192,6 +193,8 @@ async function main() {
   // Shopper ids are unique per run: a shopper from an earlier run still holds its units.
   const shopperToken = (id) => sign(`load-${tag}-${id}`);
 
+  if (scenario.carts) return runCartRush(options, admin, tag, shopperToken);
+
   const { saleVariantId, sideVariantIds } = await seed(options, admin, tag, shopperToken);
   const before = await admin.inventory(saleVariantId);
   const stockAtStart = before.availableStock;
@@ -275,6 +278,86 @@ async function main() {
     `${formatResultLine(name, {
       reserved: verdict.reserved,
       stock: stockAtStart,
+      oversold: verdict.oversold,
+      codes: summary.codes,
+      latency: summary.latency,
+    })}\n`,
+  );
+  process.exit(verdict.ok ? 0 : 1);
+}
+
+/**
+ * cart-rush: seeds its variants (some with a purchase limit), runs two carts per shopper, then
+ * checks every variant, every shopper's holds (I3, I6) and reconcile (lib/cart-rush.mjs).
+ */
+async function runCartRush(
+  { name, scenario, target, maxActive, keep, verbose },
+  admin,
+  tag,
+  shopperToken,
+) {
+  const variants = [];
+  for (const [i, spec] of scenario.carts.entries()) {
+    const extra = spec.purchaseLimit == null ? {} : { purchaseLimit: spec.purchaseLimit };
+    const id = await admin.createVariant(`load-${name}-${tag}-${i}`, spec.stock, extra);
+    const before = await admin.inventory(id);
+    variants.push({
+      id,
+      purchaseLimit: spec.purchaseLimit,
+      stockAtStart: before.availableStock,
+      before,
+    });
+  }
+  const workDir = mkdtempSync(join(tmpdir(), `stockhold-load-${name}-`));
+  const rows = cartRows(scenario.shoppers, variants.length, shopperToken);
+  const payloadFile = join(workDir, 'shoppers.csv');
+  writeFileSync(payloadFile, cartCsv(rows));
+  const reportFile = join(workDir, 'report.json');
+  const logFile = join(workDir, 'artillery.log');
+  process.stderr.write(`${name}: ${scenario.description} at ${target}\n`);
+  const exitCode = await runArtillery({
+    scenarioFile: join(LOAD_DIR, 'scenarios', `${name}.yml`),
+    reportFile,
+    logFile,
+    verbose,
+    env: {
+      STOCKHOLD_TARGET: target,
+      STOCKHOLD_SHOPPERS_CSV: relative(join(LOAD_DIR, 'scenarios'), payloadFile),
+      STOCKHOLD_SIDE_VARIANT_IDS: variants.map((variant) => variant.id).join(','),
+    },
+  });
+  if (exitCode !== 0 || !existsSync(reportFile)) {
+    const tail = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
+    fail(`artillery exited with ${exitCode}; its log (${logFile}) ends:\n${tail}`, 1);
+  }
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  const summary = { ...summarizeReport(report), counters: report?.aggregate?.counters ?? {} };
+  for (const variant of variants) variant.after = await admin.inventory(variant.id);
+  const reconcile = await admin.reconcile();
+  const shopperHolds = await Promise.all(
+    rows.map(async (row) => ({
+      id: row.id,
+      reservations: await new ShopperClient(target, row.token).reservations(),
+    })),
+  );
+  const verdict = verifyCartRush({ variants, reconcile, summary, shopperHolds, maxActive });
+  const outcomes = Object.entries(summary.counters)
+    .filter(([counter]) => counter.startsWith('stockhold.cart.'))
+    .map(([counter, value]) => `${counter.slice('stockhold.cart.'.length)} × ${value}`)
+    .join(', ');
+  const lines = [
+    `requests ${summary.requests}, answered ${summary.responses} (${JSON.stringify(summary.codes)}), unanswered ${summary.errors}`,
+    `carts: ${outcomes || 'none'}`,
+    `units: ${verdict.sold} sold, ${verdict.held} held of ${verdict.stock}; reconcile ${reconcile.ok ? 'ok' : 'FAILED'}`,
+    ...verdict.problems.map((problem) => `PROBLEM: ${problem}`),
+  ];
+  if (keep || !verdict.ok) lines.push(`working folder: ${workDir}`);
+  else rmSync(workDir, { recursive: true, force: true });
+  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(
+    `${formatResultLine(name, {
+      reserved: verdict.sold + verdict.held,
+      stock: verdict.stock,
       oversold: verdict.oversold,
       codes: summary.codes,
       latency: summary.latency,

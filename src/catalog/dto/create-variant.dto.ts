@@ -12,6 +12,8 @@ import {
 } from 'class-validator';
 import { IsPrintableText, isPrintableText, Optional } from '../../common/validation';
 
+import { MAX_PURCHASE_LIMIT } from './update-variant.dto';
+
 const MAX_MINOR_UNITS = 1_000_000_000;
 /** The most units a variant may have in total, at creation and after any adjustment. */
 export const MAX_STOCK = 1_000_000_000;
@@ -114,4 +116,15 @@ export class CreateVariantDto {
   @Optional()
   @IsISO8601({ strict: true }, { message: 'saleEndsAt must be an ISO 8601 date-time' })
   saleEndsAt?: string;
+
+  @ApiPropertyOptional({
+    example: 2,
+    minimum: 1,
+    description: 'Units one shopper may hold and buy in total (active + committed holds)',
+  })
+  @Optional()
+  @IsInt({ message: 'purchaseLimit must be an integer' })
+  @Min(1, { message: 'purchaseLimit must be at least 1' })
+  @Max(MAX_PURCHASE_LIMIT)
+  purchaseLimit?: number;
 }

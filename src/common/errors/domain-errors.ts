@@ -175,3 +175,56 @@ export class AdmissionQueueFullError extends ServiceUnavailableError {
     );
   }
 }
+
+/** A shopper would hold and buy more units of a variant than its purchaseLimit allows (I6). */
+export class PurchaseLimitExceededError extends DomainError {
+  readonly code = 'PURCHASE_LIMIT_EXCEEDED';
+  readonly statusCode = 409;
+  constructor(
+    variantId: string,
+    readonly limit: number,
+    readonly unitsLeft: number,
+  ) {
+    super(
+      `Variant ${variantId} is limited to ${limit} units per shopper; you may add ${unitsLeft} more`,
+    );
+  }
+}
+
+/** An extension refused: MAX_HOLD_EXTENSIONS used, or MAX_HOLD_LIFETIME_SECONDS leaves no time. */
+export class HoldLifetimeExceededError extends DomainError {
+  readonly code = 'HOLD_LIFETIME_EXCEEDED';
+  readonly statusCode = 409;
+}
+
+/** An unknown cart hold, or another shopper's (answered alike, so existence never leaks). */
+export class CartGroupNotFoundError extends DomainError {
+  readonly code = 'RESERVATION_NOT_FOUND';
+  readonly statusCode = 404;
+  constructor(groupId: string) {
+    super(`Cart hold ${groupId} does not exist`);
+  }
+}
+
+/** One line of a refused cart, as the error body's `details` lists it. */
+export interface RefusedCartLine {
+  variantId: string;
+  quantity: number;
+  status: 'refused';
+  code: 'OUT_OF_STOCK' | 'NOT_ATTEMPTED';
+}
+
+/**
+ * A cart hold that held nothing: all_or_nothing with a line short of stock, or best_effort with
+ * every line short. `details` gives each line's reason.
+ */
+export class CartRefusedError extends DomainError {
+  readonly code = 'OUT_OF_STOCK';
+  readonly statusCode = 409;
+  constructor(
+    message: string,
+    readonly details: RefusedCartLine[],
+  ) {
+    super(message);
+  }
+}

@@ -1,11 +1,13 @@
+import type { RefusedCartLine } from './domain-errors';
+
 /** The one error shape every failure is answered with. */
 export interface ErrorBody {
   statusCode: number;
   code: string;
   message: string;
   requestId: string;
-  /** Per-field problems, for VALIDATION_FAILED. */
-  details?: string[];
+  /** Per-field problems for VALIDATION_FAILED; per-line outcomes for a refused cart hold. */
+  details?: string[] | RefusedCartLine[];
 }
 
 /** Stable codes for HTTP statuses that do not come from a DomainError (framework-level failures). */

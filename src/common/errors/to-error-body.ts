@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { DomainError, ValidationFailedError } from './domain-errors';
+import { CartRefusedError, DomainError, ValidationFailedError } from './domain-errors';
 import { CODE_FOR_STATUS, ErrorBody } from './error-body';
 
 interface FastifyLikeError {
@@ -109,6 +109,7 @@ export function toErrorBody(error: unknown, requestId: string): MappedError {
     if (error instanceof ValidationFailedError && error.details.length > 0) {
       body.details = error.details;
     }
+    if (error instanceof CartRefusedError) body.details = error.details;
     return { body, headers: error.headers, unexpected: false };
   }
   if (error instanceof HttpException) {

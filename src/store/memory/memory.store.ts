@@ -1,16 +1,16 @@
 import {
   DuplicateReservationError,
   InsufficientStockError,
-  MaxReservationsExceededError,
   OutOfStockError,
   ReservationExpiredError,
   ReservationNotActiveError,
-  ReservationNotFoundError,
   SkuExistsError,
   VariantNotFoundError,
   VersionConflictError,
 } from '../../common/errors/domain-errors';
 import { isObjectId, newObjectId } from '../object-id';
+import { MemoryCarts } from './memory.carts';
+import { copy, MemoryState, pairKey } from './memory.state';
 import { matchesWords, searchWords } from '../search-text';
 import { Store } from '../store';
 import type {
@@ -32,21 +32,15 @@ import type {
   Variant,
   VariantWithInventory,
 } from '../store.types';
-
-/** One entry of a shopper's `userholds` document (DESIGN §2). */
-interface Hold {
-  reservationId: string;
-  variantId: string;
-  quantity: number;
-}
-
-/**
- * Records cross the port boundary only as deep copies (Dates included), so a caller can never
- * reach into the store's state, and the store never keeps a caller's Date that may later change.
- */
-function copy<T>(value: T): T {
-  return structuredClone(value);
-}
+import type {
+  CartGroupView,
+  CartHoldResult,
+  ExtendCommand,
+  ExtendGroupCommand,
+  GroupChange,
+  GroupCommand,
+  ReserveCartCommand,
+} from '../cart.types';
 
 /**
  * The in-memory reference model of the store port (DESIGN §9). Every method does all of its reads
@@ -59,22 +53,13 @@ export class MemoryStore extends Store {
   /** Nothing here ever retries; kept so metrics read the same field from both adapters. */
   readonly transactionRetries = 0;
 
-  private readonly variants = new Map<string, Variant>();
-  /** The unique sku index, by lower-cased SKU: SKUs differing only in case are one SKU. */
-  private readonly variantIdBySku = new Map<string, string>();
-  private readonly inventory = new Map<string, Inventory>();
-  private readonly reservations = new Map<string, Reservation>();
-  /** The unique (userId, idempotencyKey) index; a key stays taken whatever the status. */
-  private readonly reservationIdByIdempotencyKey = new Map<string, string>();
-  private readonly userholds = new Map<string, Hold[]>();
-  /** Secondary indexes, like MongoDB's: reservations by user, and the active ones (for the sweeper). */
-  private readonly reservationIdsByUser = new Map<string, string[]>();
-  private readonly activeReservationIds = new Set<string>();
+  private readonly state = new MemoryState();
+  private readonly carts = new MemoryCarts(this.state);
   /** The `searchdocuments` collection, by variantId. */
   private readonly searchDocumentsByVariant = new Map<string, SearchDocument>();
 
   async createVariant(input: NewVariant, now: Date): Promise<VariantWithInventory> {
-    if (this.variantIdBySku.has(input.sku.toLowerCase())) throw new SkuExistsError(input.sku);
+    if (this.state.variantIdBySku.has(input.sku.toLowerCase())) throw new SkuExistsError(input.sku);
     const id = newObjectId(now);
     const variant: Variant = copy({
       id,
@@ -87,6 +72,7 @@ export class MemoryStore extends Store {
       ...(input.salePrice !== undefined && { salePrice: input.salePrice }),
       ...(input.saleStartsAt !== undefined && { saleStartsAt: input.saleStartsAt }),
       ...(input.saleEndsAt !== undefined && { saleEndsAt: input.saleEndsAt }),
+      ...(input.purchaseLimit !== undefined && { purchaseLimit: input.purchaseLimit }),
       createdAt: now,
       updatedAt: now,
     });
@@ -100,24 +86,24 @@ export class MemoryStore extends Store {
       needsSync: true,
       updatedAt: new Date(now),
     };
-    this.variants.set(id, variant);
-    this.variantIdBySku.set(input.sku.toLowerCase(), id);
-    this.inventory.set(id, inventory);
+    this.state.variants.set(id, variant);
+    this.state.variantIdBySku.set(input.sku.toLowerCase(), id);
+    this.state.inventory.set(id, inventory);
     return { variant: copy(variant), inventory: copy(inventory) };
   }
 
   async getVariant(variantId: string): Promise<Variant | null> {
-    const variant = this.variants.get(variantId);
+    const variant = this.state.variants.get(variantId);
     return variant ? copy(variant) : null;
   }
 
   async getInventory(variantId: string): Promise<Inventory | null> {
-    const inventory = this.inventory.get(variantId);
+    const inventory = this.state.inventory.get(variantId);
     return inventory ? copy(inventory) : null;
   }
 
   async adjustStock(command: AdjustStockCommand): Promise<Inventory> {
-    const inventory = this.inventory.get(command.variantId);
+    const inventory = this.state.inventory.get(command.variantId);
     if (!inventory) throw new VariantNotFoundError(command.variantId);
     if (command.expectedVersion !== undefined && command.expectedVersion !== inventory.version) {
       throw new VersionConflictError(command.expectedVersion, inventory.version);
@@ -131,7 +117,7 @@ export class MemoryStore extends Store {
     }
     inventory.totalStock = totalStock;
     inventory.availableStock += command.delta;
-    this.markChanged(inventory, command.now);
+    this.state.markChanged(inventory, command.now);
     return copy(inventory);
   }
 
@@ -139,66 +125,74 @@ export class MemoryStore extends Store {
     command: ReserveCommand,
   ): Promise<{ reservation: Reservation; inventory: Inventory }> {
     const { userId, variantId, quantity } = command;
-    // Same order as the MongoDB transaction: hold list, reservation insert, hot inventory last.
-    const holds = this.userholds.get(userId) ?? [];
-    if (holds.some((hold) => hold.variantId === variantId)) {
-      throw new DuplicateReservationError(variantId);
-    }
-    if (holds.length >= command.maxActiveReservations) {
-      throw new MaxReservationsExceededError(command.maxActiveReservations);
-    }
-    const keyIndex =
-      command.idempotencyKey === undefined
-        ? undefined
-        : idempotencyIndexKey(userId, command.idempotencyKey);
+    // Same order as the MongoDB transaction: hold list, reservation insert, purchase counter, hot
+    // inventory last.
+    this.state.checkHoldsAllowed(userId, [variantId], command.maxActiveReservations);
     // A taken key is the unique-index violation on insert; the caller tells replay from conflict.
-    if (keyIndex !== undefined && this.reservationIdByIdempotencyKey.has(keyIndex)) {
+    if (
+      command.idempotencyKey !== undefined &&
+      this.state.reservationIdByIdempotencyKey.has(pairKey(userId, command.idempotencyKey))
+    ) {
       throw new DuplicateReservationError(variantId);
     }
-    const inventory = this.inventory.get(variantId);
-    if (!inventory || !this.variants.has(variantId)) throw new VariantNotFoundError(variantId);
+    const { variant, inventory } = this.state.variantOrThrow(variantId);
+    this.state.checkPurchaseLimit(userId, variant, quantity);
     if (inventory.availableStock < quantity) {
       throw new OutOfStockError(variantId, inventory.availableStock);
     }
-
-    const reservation: Reservation = copy({
-      id: newObjectId(command.now),
-      userId,
-      variantId,
-      quantity,
-      status: 'active' as const,
-      expiresAt: command.expiresAt,
-      ...(command.idempotencyKey !== undefined && { idempotencyKey: command.idempotencyKey }),
-      ...(command.requestHash !== undefined && { requestHash: command.requestHash }),
-      createdAt: command.now,
-      updatedAt: command.now,
-    });
-    this.reservations.set(reservation.id, reservation);
-    this.activeReservationIds.add(reservation.id);
-    const mine = this.reservationIdsByUser.get(userId);
-    if (mine) mine.push(reservation.id);
-    else this.reservationIdsByUser.set(userId, [reservation.id]);
-    if (keyIndex !== undefined) this.reservationIdByIdempotencyKey.set(keyIndex, reservation.id);
-    this.userholds.set(userId, [...holds, { reservationId: reservation.id, variantId, quantity }]);
-    inventory.availableStock -= quantity;
-    inventory.reservedStock += quantity;
-    this.markChanged(inventory, command.now);
+    const reservation = this.state.placeHold({ ...command }, inventory);
     return { reservation: copy(reservation), inventory: copy(inventory) };
   }
 
+  async setPurchaseLimit(variantId: string, limit: number | null, now: Date): Promise<Variant> {
+    const { variant } = this.state.variantOrThrow(variantId);
+    if (limit === null) delete variant.purchaseLimit;
+    else variant.purchaseLimit = limit;
+    variant.updatedAt = new Date(now);
+    return copy(variant);
+  }
+
+  reserveCart(command: ReserveCartCommand): Promise<CartHoldResult> {
+    return this.carts.reserveCart(command);
+  }
+
+  findCartGroup(groupId: string): Promise<CartGroupView | null> {
+    return this.carts.findGroup(groupId);
+  }
+
+  findCartGroupByIdempotencyKey(userId: string, key: string): Promise<CartGroupView | null> {
+    return this.carts.findGroupByIdempotencyKey(userId, key);
+  }
+
+  commitGroup(command: GroupCommand): Promise<GroupChange> {
+    return this.carts.commitGroup(command);
+  }
+
+  releaseGroup(command: GroupCommand): Promise<GroupChange> {
+    return this.carts.releaseGroup(command);
+  }
+
+  extendReservation(command: ExtendCommand): Promise<Reservation> {
+    return this.carts.extendReservation(command);
+  }
+
+  extendGroup(command: ExtendGroupCommand): Promise<CartGroupView> {
+    return this.carts.extendGroup(command);
+  }
+
   async findReservation(reservationId: string): Promise<Reservation | null> {
-    const reservation = this.reservations.get(reservationId);
+    const reservation = this.state.reservations.get(reservationId);
     return reservation ? copy(reservation) : null;
   }
 
   async findReservationByIdempotencyKey(userId: string, key: string): Promise<Reservation | null> {
-    const reservationId = this.reservationIdByIdempotencyKey.get(idempotencyIndexKey(userId, key));
+    const reservationId = this.state.reservationIdByIdempotencyKey.get(pairKey(userId, key));
     return reservationId === undefined ? null : this.findReservation(reservationId);
   }
 
   async listReservations(query: ListReservationsQuery): Promise<Reservation[]> {
-    return (this.reservationIdsByUser.get(query.userId) ?? [])
-      .map((id) => this.reservations.get(id)!)
+    return (this.state.reservationIdsByUser.get(query.userId) ?? [])
+      .map((id) => this.state.reservations.get(id)!)
       .filter((r) => query.status === undefined || r.status === query.status)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || compareIds(b.id, a.id))
       .slice(0, Math.max(0, query.limit))
@@ -206,7 +200,7 @@ export class MemoryStore extends Store {
   }
 
   async commitReservation(command: CommitCommand): Promise<ReservationChange> {
-    const reservation = this.ownedReservation(command.reservationId, command.userId);
+    const reservation = this.state.ownedReservation(command.reservationId, command.userId);
     if (reservation.status === 'committed') {
       return { reservation: copy(reservation), inventory: null, changed: false };
     }
@@ -217,15 +211,12 @@ export class MemoryStore extends Store {
     if (reservation.status === 'expired' || reservation.expiresAt <= command.now) {
       throw new ReservationExpiredError(reservation.id);
     }
-    const inventory = this.end(reservation, 'committed', command.now);
-    inventory.reservedStock -= reservation.quantity;
-    inventory.totalStock -= reservation.quantity;
-    this.markChanged(inventory, command.now);
+    const inventory = this.state.commit(reservation, command.now);
     return { reservation: copy(reservation), inventory: copy(inventory), changed: true };
   }
 
   async releaseReservation(command: ReleaseCommand): Promise<ReservationChange> {
-    const reservation = this.ownedReservation(command.reservationId, command.userId);
+    const reservation = this.state.ownedReservation(command.reservationId, command.userId);
     const unchanged = { reservation: copy(reservation), inventory: null, changed: false };
     if (reservation.status === 'released' || reservation.status === 'expired') return unchanged;
     if (reservation.status === 'committed') {
@@ -233,16 +224,13 @@ export class MemoryStore extends Store {
     }
     // The sweeper may race a TTL change or a clock skew: only a hold that is really due expires.
     if (command.reason === 'expired' && reservation.expiresAt > command.now) return unchanged;
-    const inventory = this.end(reservation, command.reason, command.now);
-    inventory.reservedStock -= reservation.quantity;
-    inventory.availableStock += reservation.quantity;
-    this.markChanged(inventory, command.now);
+    const inventory = this.state.release(reservation, command.reason, command.now);
     return { reservation: copy(reservation), inventory: copy(inventory), changed: true };
   }
 
   async findDueReservations(now: Date, limit: number): Promise<Reservation[]> {
-    return [...this.activeReservationIds]
-      .map((id) => this.reservations.get(id)!)
+    return [...this.state.activeReservationIds]
+      .map((id) => this.state.reservations.get(id)!)
       .filter((r) => r.expiresAt <= now)
       .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime() || compareIds(a.id, b.id))
       .slice(0, Math.max(0, limit))
@@ -251,13 +239,13 @@ export class MemoryStore extends Store {
 
   async reconcile(maxActiveReservations: number): Promise<ReconcileReport> {
     const violations: InvariantViolation[] = [];
-    const active = [...this.reservations.values()].filter((r) => r.status === 'active');
+    const active = [...this.state.reservations.values()].filter((r) => r.status === 'active');
 
     const reservedByVariant = new Map<string, number>();
     for (const r of active) {
       reservedByVariant.set(r.variantId, (reservedByVariant.get(r.variantId) ?? 0) + r.quantity);
     }
-    for (const inv of this.inventory.values()) {
+    for (const inv of this.state.inventory.values()) {
       const figures = [inv.totalStock, inv.reservedStock, inv.availableStock];
       if (!figures.every((n) => Number.isInteger(n) && n >= 0)) {
         violations.push(i1(inv, 'has a stock figure that is not an integer ≥ 0'));
@@ -274,7 +262,7 @@ export class MemoryStore extends Store {
       }
     }
     for (const variantId of reservedByVariant.keys()) {
-      if (!this.inventory.has(variantId)) {
+      if (!this.state.inventory.has(variantId)) {
         violations.push({
           invariant: 'I2',
           subject: variantId,
@@ -303,12 +291,12 @@ export class MemoryStore extends Store {
       }
     }
 
-    const users = new Set([...activeByUser.keys(), ...this.userholds.keys()]);
+    const users = new Set([...activeByUser.keys(), ...this.state.userholds.keys()]);
     for (const userId of users) {
       const expected = (activeByUser.get(userId) ?? []).map((r) =>
         holdKey(r.id, r.variantId, r.quantity),
       );
-      const actual = (this.userholds.get(userId) ?? []).map((h) =>
+      const actual = (this.state.userholds.get(userId) ?? []).map((h) =>
         holdKey(h.reservationId, h.variantId, h.quantity),
       );
       if (expected.sort().join() !== actual.sort().join()) {
@@ -320,27 +308,28 @@ export class MemoryStore extends Store {
       }
     }
 
-    return { ok: violations.length === 0, checked: this.inventory.size, violations };
+    violations.push(...this.carts.purchaseLimitViolations());
+    return { ok: violations.length === 0, checked: this.state.inventory.size, violations };
   }
 
   async countVariants(): Promise<number> {
-    return this.variants.size;
+    return this.state.variants.size;
   }
 
   async listVariants(afterId: string | null, limit: number): Promise<VariantWithInventory[]> {
     const after = afterId === null ? null : normalizedId(afterId, 'afterId');
-    return [...this.variants.keys()]
+    return [...this.state.variants.keys()]
       .filter((id) => after === null || id > after)
       .sort(compareIds)
       .slice(0, Math.max(0, limit))
       .map((id) => ({
-        variant: copy(this.variants.get(id)!),
+        variant: copy(this.state.variants.get(id)!),
         inventory: copy(this.inventoryOfVariant(id)),
       }));
   }
 
   async findPendingSyncs(limit: number): Promise<PendingSync[]> {
-    return [...this.inventory.values()]
+    return [...this.state.inventory.values()]
       .filter((inventory) => inventory.needsSync)
       .sort(
         (a, b) =>
@@ -366,7 +355,7 @@ export class MemoryStore extends Store {
   }
 
   async clearNeedsSync(variantId: string, version: number): Promise<boolean> {
-    const inventory = this.inventory.get(variantId);
+    const inventory = this.state.inventory.get(variantId);
     if (!inventory || inventory.version !== version) return false;
     inventory.needsSync = false;
     return true;
@@ -402,59 +391,17 @@ export class MemoryStore extends Store {
    * can show that reconcile detects broken data. Nothing in src/ may call this.
    */
   corruptInventoryForTest(variantId: string, patch: Partial<Inventory>): void {
-    const inventory = this.inventory.get(variantId);
+    const inventory = this.state.inventory.get(variantId);
     if (!inventory) throw new VariantNotFoundError(variantId);
     Object.assign(inventory, copy(patch));
   }
 
   private inventoryOfVariant(variantId: string): Inventory {
-    const inventory = this.inventory.get(variantId);
+    const inventory = this.state.inventory.get(variantId);
     // Unreachable: a variant and its inventory are created together and never removed.
     if (!inventory) throw new Error(`variant ${variantId} has no inventory`);
     return inventory;
   }
-
-  /** Unknown and another shopper's reservation look the same, so existence never leaks. */
-  private ownedReservation(reservationId: string, userId: string | undefined): Reservation {
-    const reservation = this.reservations.get(reservationId);
-    if (!reservation || (userId !== undefined && reservation.userId !== userId)) {
-      throw new ReservationNotFoundError(reservationId);
-    }
-    return reservation;
-  }
-
-  /** Moves an active reservation to its end state and pulls its hold; returns its inventory. */
-  private end(
-    reservation: Reservation,
-    status: 'committed' | 'released' | 'expired',
-    now: Date,
-  ): Inventory {
-    const inventory = this.inventory.get(reservation.variantId);
-    // Unreachable while I2 holds: an active reservation always has its inventory.
-    if (!inventory) throw new VariantNotFoundError(reservation.variantId);
-    reservation.status = status;
-    this.activeReservationIds.delete(reservation.id);
-    reservation.updatedAt = new Date(now);
-    reservation.endedAt = new Date(now);
-    const holds = this.userholds.get(reservation.userId) ?? [];
-    this.userholds.set(
-      reservation.userId,
-      holds.filter((hold) => hold.reservationId !== reservation.id),
-    );
-    return inventory;
-  }
-
-  /** Invariant I5: every stock change bumps the version and flags the search document stale. */
-  private markChanged(inventory: Inventory, now: Date): void {
-    inventory.version += 1;
-    inventory.needsSync = true;
-    inventory.updatedAt = new Date(now);
-  }
-}
-
-/** JSON keeps user id and key apart whatever characters they contain. */
-function idempotencyIndexKey(userId: string, key: string): string {
-  return JSON.stringify([userId, key]);
 }
 
 function holdKey(reservationId: string, variantId: string, quantity: number): string {

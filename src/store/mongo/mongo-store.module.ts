@@ -6,6 +6,8 @@ import { mongoConnectionOptions } from './connection-options';
 import {
   STORE_MODEL_NAMES,
   storeModelDefinitions,
+  type CartGroupDoc,
+  type PurchaseCountDoc,
   type InventoryDoc,
   type ReservationDoc,
   type SearchDocumentDoc,
@@ -38,11 +40,23 @@ export class MongoStoreModels {
     @InjectModel(STORE_MODEL_NAMES.userholds) private readonly userholds: Model<UserHoldsDoc>,
     @InjectModel(STORE_MODEL_NAMES.searchDocuments)
     private readonly searchDocuments: Model<SearchDocumentDoc>,
+    @InjectModel(STORE_MODEL_NAMES.cartGroups) private readonly cartGroups: Model<CartGroupDoc>,
+    @InjectModel(STORE_MODEL_NAMES.purchaseCounts)
+    private readonly purchaseCounts: Model<PurchaseCountDoc>,
   ) {}
 
   get models(): StoreModels {
     const { variants, inventory, reservations, userholds, searchDocuments } = this;
-    return { variants, inventory, reservations, userholds, searchDocuments };
+    const { cartGroups, purchaseCounts } = this;
+    return {
+      variants,
+      inventory,
+      reservations,
+      userholds,
+      searchDocuments,
+      cartGroups,
+      purchaseCounts,
+    };
   }
 }
 

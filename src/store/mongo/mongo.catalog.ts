@@ -40,6 +40,7 @@ export class MongoCatalog {
         ...(input.salePrice !== undefined && { salePrice: input.salePrice }),
         ...(input.saleStartsAt !== undefined && { saleStartsAt: input.saleStartsAt }),
         ...(input.saleEndsAt !== undefined && { saleEndsAt: input.saleEndsAt }),
+        ...(input.purchaseLimit !== undefined && { purchaseLimit: input.purchaseLimit }),
         createdAt: now,
         updatedAt: now,
       };

@@ -153,6 +153,8 @@ describe('toReservation', () => {
       quantity: 2,
       status: 'active',
       expiresAt: new Date('2030-01-01T00:10:00.000Z'),
+      // Written before hold extension existed: no extensions yet.
+      extensions: 0,
       createdAt: T0,
       updatedAt: T0,
     });
@@ -173,6 +175,12 @@ describe('toReservation', () => {
       requestHash: 'hash-1',
       endedAt: new Date('2030-01-01T00:05:00.000Z'),
     });
+  });
+
+  it('carries the cart group and the extension count when present', () => {
+    const groupHex = '0123456789abcdef01234567';
+    const line = { ...base, groupId: new Types.ObjectId(groupHex), extensions: 2 };
+    expect(toReservation(line)).toMatchObject({ groupId: groupHex, extensions: 2 });
   });
 
   it('treats null optional fields (written by other tools) as absent', () => {

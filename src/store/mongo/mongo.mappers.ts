@@ -59,6 +59,7 @@ export function toVariant(doc: VariantDoc): Variant {
     ...(doc.salePrice != null && { salePrice: doc.salePrice }),
     ...(doc.saleStartsAt != null && { saleStartsAt: copyDate(doc.saleStartsAt) }),
     ...(doc.saleEndsAt != null && { saleEndsAt: copyDate(doc.saleEndsAt) }),
+    ...(doc.purchaseLimit != null && { purchaseLimit: doc.purchaseLimit }),
     createdAt: copyDate(doc.createdAt),
     updatedAt: copyDate(doc.updatedAt),
   };
@@ -86,6 +87,8 @@ export function toReservation(doc: ReservationDoc): Reservation {
     expiresAt: copyDate(doc.expiresAt),
     ...(doc.idempotencyKey != null && { idempotencyKey: doc.idempotencyKey }),
     ...(doc.requestHash != null && { requestHash: doc.requestHash }),
+    ...(doc.groupId != null && { groupId: idToString(doc.groupId) }),
+    extensions: doc.extensions ?? 0,
     createdAt: copyDate(doc.createdAt),
     updatedAt: copyDate(doc.updatedAt),
     ...(doc.endedAt != null && { endedAt: copyDate(doc.endedAt) }),

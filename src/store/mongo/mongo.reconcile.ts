@@ -2,6 +2,7 @@ import type { Connection, Types } from 'mongoose';
 import type { InvariantViolation, Inventory, ReconcileReport } from '../store.types';
 import { holdDocKey, idToString } from './mongo.mappers';
 import { errorCode, SNAPSHOT_TOO_OLD, SNAPSHOT_UNAVAILABLE } from './mongo.errors';
+import { purchaseLimitViolations } from './mongo.purchase-limits';
 import type { StoreModels } from './mongo.schemas';
 
 /** Documents per cursor batch of the check's collection walks (the driver's default is 101, then 16 MiB). */
@@ -149,6 +150,8 @@ export class MongoReconcile {
         if (violation) violations.push(violation);
       }
 
+      // I6: active + committed units per shopper and variant within its purchase limit.
+      violations.push(...(await purchaseLimitViolations(this.models, session)));
       return { ok: violations.length === 0, checked, violations };
     } finally {
       await session.endSession();

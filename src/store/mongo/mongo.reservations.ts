@@ -15,6 +15,7 @@ import type {
 } from '../store.types';
 import { idToString, parseObjectId, toInventory, toReservation } from './mongo.mappers';
 import type { ReservationDoc, StoreModels } from './mongo.schemas';
+import { givePurchaseBack } from './mongo.purchase-limits';
 import type { TransactionRunner } from './transactions';
 
 /** Reading holds and ending them: commit, release, expiry. */
@@ -118,6 +119,8 @@ export class MongoReservations {
       }
       const q = ended.quantity;
       await this.pullHold(session, ended);
+      // Released and expired units give the shopper's purchase allowance back (I6).
+      await givePurchaseBack(this.models, session, ended);
       // LAST, the hot document, as in commit and reserve.
       const inventory = await this.changeStock(
         session,

@@ -12,6 +12,7 @@ import { parseObjectId, toInventory, toReservation } from './mongo.mappers';
 import { ID_INDEX, indexNamed, isDuplicateKeyOn } from './mongo.errors';
 import type { ReservationDoc, StoreModels } from './mongo.schemas';
 import { MAX_ROUNDS } from './mongo.policy';
+import { countPurchase, PurchaseCountRaced } from './mongo.purchase-limits';
 import type { TransactionRunner } from './transactions';
 
 /**
@@ -40,6 +41,11 @@ export class MongoReserve {
           { deadline: command.deadline },
         );
       } catch (error) {
+        // The purchase counter changed under its guard: the next round sees the new count.
+        if (error instanceof PurchaseCountRaced) {
+          if (round < MAX_ROUNDS) continue;
+          throw new ServiceUnavailableError('Your purchases kept changing; try again');
+        }
         if (!(error instanceof HoldRefused)) throw error;
         const refusal = await this.explainRefusedHold(command, variantId);
         if (refusal) throw refusal;
@@ -91,6 +97,7 @@ export class MongoReserve {
       expiresAt: command.expiresAt,
       ...(command.idempotencyKey !== undefined && { idempotencyKey: command.idempotencyKey }),
       ...(command.requestHash !== undefined && { requestHash: command.requestHash }),
+      extensions: 0,
       createdAt: now,
       updatedAt: now,
     };
@@ -105,6 +112,9 @@ export class MongoReserve {
       }
       throw error;
     }
+
+    // The shopper's purchase counter (I6): unknown variant and purchase limit are refused here.
+    await countPurchase(this.models, session, userId, variantId, quantity);
 
     // 3. LAST, the hot document, so its write lock is held for the shortest time.
     const inventory = await this.models.inventory.findOneAndUpdate(

@@ -1,4 +1,5 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { CART_POLICIES, type CartPolicy } from '../cart.types';
 import { RESERVATION_STATUSES, type ReservationStatus } from '../store.types';
 
 /** Collection names that hold the stock (searchdocuments is in SEARCH_COLLECTIONS). */
@@ -7,6 +8,8 @@ export const STORE_COLLECTIONS = {
   inventory: 'inventory',
   reservations: 'reservations',
   userholds: 'userholds',
+  cartgroups: 'cartgroups',
+  purchasecounts: 'purchasecounts',
 } as const;
 
 /** The search feature's collection (searchdocuments), kept apart from the stock ones. */
@@ -120,6 +123,35 @@ export const SEARCH_INDEXES: StoreIndexSpec[] = [
   },
 ];
 
+/**
+ * The indexes of cart holds and purchase limits, declared like STORE_INDEXES: the schemas use them
+ * with autoIndex, the cart-indexes migration creates them in production.
+ */
+export const CART_INDEXES: StoreIndexSpec[] = [
+  {
+    // Group commit, release and read find a cart's lines by groupId; single holds have none.
+    collection: 'reservations',
+    keys: { groupId: 1 },
+    options: { name: 'groupId', partialFilterExpression: { groupId: { $exists: true } } },
+  },
+  {
+    // Replays of a cart hold: one group per (shopper, Idempotency-Key).
+    collection: 'cartgroups',
+    keys: { userId: 1, idempotencyKey: 1 },
+    options: {
+      name: 'userId_idempotencyKey_unique',
+      unique: true,
+      partialFilterExpression: { idempotencyKey: { $exists: true } },
+    },
+  },
+  {
+    // One purchase counter per (shopper, variant): a refused conditional upsert surfaces as E11000.
+    collection: 'purchasecounts',
+    keys: { userId: 1, variantId: 1 },
+    options: { name: 'userId_variantId_unique', unique: true },
+  },
+];
+
 /** Persistence shapes, as `.lean()` returns them. */
 export interface VariantDoc {
   _id: Types.ObjectId;
@@ -131,6 +163,7 @@ export interface VariantDoc {
   salePrice?: number;
   saleStartsAt?: Date;
   saleEndsAt?: Date;
+  purchaseLimit?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -156,9 +189,39 @@ export interface ReservationDoc {
   expiresAt: Date;
   idempotencyKey?: string;
   requestHash?: string;
+  groupId?: Types.ObjectId;
+  /** Absent on reservations written before hold extension existed: read as 0. */
+  extensions?: number;
   createdAt: Date;
   updatedAt: Date;
   endedAt?: Date;
+}
+
+export interface CartLineDoc {
+  variantId: Types.ObjectId;
+  quantity: number;
+  status: 'held' | 'refused';
+  reservationId?: Types.ObjectId;
+  code?: 'OUT_OF_STOCK' | 'NOT_ATTEMPTED';
+}
+
+/** One cart hold: the request's outcome per line; the lines' state lives in their reservations. */
+export interface CartGroupDoc {
+  _id: Types.ObjectId;
+  userId: string;
+  policy: CartPolicy;
+  lines: CartLineDoc[];
+  idempotencyKey?: string;
+  requestHash?: string;
+  createdAt: Date;
+}
+
+/** Active + committed units of one variant held or bought by one shopper (invariant I6). */
+export interface PurchaseCountDoc {
+  _id: Types.ObjectId;
+  userId: string;
+  variantId: Types.ObjectId;
+  units: number;
 }
 
 export interface HoldDoc {
@@ -196,6 +259,8 @@ export interface StoreModels {
   reservations: Model<ReservationDoc>;
   userholds: Model<UserHoldsDoc>;
   searchDocuments: Model<SearchDocumentDoc>;
+  cartGroups: Model<CartGroupDoc>;
+  purchaseCounts: Model<PurchaseCountDoc>;
 }
 
 export interface StoreSchemaOptions {
@@ -228,7 +293,7 @@ function baseOptions(collection: StoreCollection | SearchCollection, options: St
 function declareIndexes(
   schema: Schema,
   collection: StoreCollection | SearchCollection,
-  indexes: StoreIndexSpec[] = STORE_INDEXES,
+  indexes: StoreIndexSpec[] = [...STORE_INDEXES, ...CART_INDEXES],
 ): void {
   for (const spec of indexes) {
     if (spec.collection === collection) schema.index(spec.keys, spec.options);
@@ -246,6 +311,7 @@ export function buildVariantSchema(options: StoreSchemaOptions): Schema<VariantD
       salePrice: { type: Number, min: 0, validate: integer },
       saleStartsAt: { type: Date },
       saleEndsAt: { type: Date },
+      purchaseLimit: { type: Number, min: 1, validate: integer },
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
     },
@@ -284,6 +350,8 @@ export function buildReservationSchema(options: StoreSchemaOptions): Schema<Rese
       expiresAt: { type: Date, required: true },
       idempotencyKey: { type: String },
       requestHash: { type: String },
+      groupId: { type: ObjectId },
+      extensions: { type: Number, min: 0, validate: integer },
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
       endedAt: { type: Date },
@@ -313,6 +381,45 @@ export function buildUserHoldsSchema(options: StoreSchemaOptions): Schema<UserHo
     baseOptions('userholds', options),
   );
   declareIndexes(schema, 'userholds');
+  return schema;
+}
+
+export function buildCartGroupSchema(options: StoreSchemaOptions): Schema<CartGroupDoc> {
+  const line = new Schema<CartLineDoc>(
+    {
+      variantId: { type: ObjectId, required: true },
+      quantity: { type: Number, required: true, min: 1, validate: integer },
+      status: { type: String, required: true, enum: ['held', 'refused'] },
+      reservationId: { type: ObjectId },
+      code: { type: String, enum: ['OUT_OF_STOCK', 'NOT_ATTEMPTED'] },
+    },
+    { _id: false, strict: true },
+  );
+  const schema = new Schema<CartGroupDoc>(
+    {
+      userId: { type: String, required: true },
+      policy: { type: String, required: true, enum: CART_POLICIES },
+      lines: { type: [line], required: true },
+      idempotencyKey: { type: String },
+      requestHash: { type: String },
+      createdAt: { type: Date, required: true },
+    },
+    baseOptions('cartgroups', options),
+  );
+  declareIndexes(schema, 'cartgroups');
+  return schema;
+}
+
+export function buildPurchaseCountSchema(options: StoreSchemaOptions): Schema<PurchaseCountDoc> {
+  const schema = new Schema<PurchaseCountDoc>(
+    {
+      userId: { type: String, required: true },
+      variantId: { type: ObjectId, required: true },
+      units: { type: Number, required: true, min: 0, validate: integer },
+    },
+    baseOptions('purchasecounts', options),
+  );
+  declareIndexes(schema, 'purchasecounts');
   return schema;
 }
 
@@ -351,6 +458,8 @@ export const STORE_MODEL_NAMES = {
   reservations: 'Reservation',
   userholds: 'UserHolds',
   searchDocuments: 'SearchDocument',
+  cartGroups: 'CartGroup',
+  purchaseCounts: 'PurchaseCount',
 } as const satisfies Record<keyof StoreModels, string>;
 
 /** Every model's name and schema, as `MongooseModule.forFeature` takes them. */
@@ -363,6 +472,8 @@ export function storeModelDefinitions(
     { name: STORE_MODEL_NAMES.reservations, schema: buildReservationSchema(options) },
     { name: STORE_MODEL_NAMES.userholds, schema: buildUserHoldsSchema(options) },
     { name: STORE_MODEL_NAMES.searchDocuments, schema: buildSearchDocumentSchema(options) },
+    { name: STORE_MODEL_NAMES.cartGroups, schema: buildCartGroupSchema(options) },
+    { name: STORE_MODEL_NAMES.purchaseCounts, schema: buildPurchaseCountSchema(options) },
   ];
 }
 
@@ -387,6 +498,11 @@ export function createStoreModels(
     searchDocuments: connection.model<SearchDocumentDoc>(
       names.searchDocuments,
       buildSearchDocumentSchema(options),
+    ),
+    cartGroups: connection.model<CartGroupDoc>(names.cartGroups, buildCartGroupSchema(options)),
+    purchaseCounts: connection.model<PurchaseCountDoc>(
+      names.purchaseCounts,
+      buildPurchaseCountSchema(options),
     ),
   };
 }

@@ -39,6 +39,17 @@ import {
   verifySchema,
 } from './schema-check';
 import { TransactionRunner } from './transactions';
+import type {
+  CartGroupView,
+  CartHoldResult,
+  ExtendCommand,
+  ExtendGroupCommand,
+  GroupChange,
+  GroupCommand,
+  ReserveCartCommand,
+} from '../cart.types';
+import { MongoCarts } from './mongo.carts';
+import { setPurchaseLimit } from './mongo.purchase-limits';
 
 export interface MongoStoreOptions {
   /** Build collections and indexes at startup (development, tests). Default true. */
@@ -74,6 +85,7 @@ export class MongoStore extends Store {
   private readonly reservations: MongoReservations;
   private readonly reconciler: MongoReconcile;
   private readonly search: MongoSearchSync;
+  private readonly carts: MongoCarts;
 
   private schemaCheckedAt = Number.NEGATIVE_INFINITY;
   private schemaGaps: string[] = [];
@@ -90,6 +102,7 @@ export class MongoStore extends Store {
     this.reservations = new MongoReservations(models, this.transactions);
     this.reconciler = new MongoReconcile(connection, models);
     this.search = new MongoSearchSync(models);
+    this.carts = new MongoCarts(models, this.transactions);
   }
 
   /**
@@ -163,6 +176,38 @@ export class MongoStore extends Store {
 
   reserve(command: ReserveCommand): Promise<{ reservation: Reservation; inventory: Inventory }> {
     return this.reserver.reserve(command);
+  }
+
+  setPurchaseLimit(variantId: string, limit: number | null, now: Date): Promise<Variant> {
+    return setPurchaseLimit(this.models, variantId, limit, now);
+  }
+
+  reserveCart(command: ReserveCartCommand): Promise<CartHoldResult> {
+    return this.carts.reserveCart(command);
+  }
+
+  findCartGroup(groupId: string): Promise<CartGroupView | null> {
+    return this.carts.findGroup(groupId);
+  }
+
+  findCartGroupByIdempotencyKey(userId: string, key: string): Promise<CartGroupView | null> {
+    return this.carts.findGroupByIdempotencyKey(userId, key);
+  }
+
+  commitGroup(command: GroupCommand): Promise<GroupChange> {
+    return this.carts.commitGroup(command);
+  }
+
+  releaseGroup(command: GroupCommand): Promise<GroupChange> {
+    return this.carts.releaseGroup(command);
+  }
+
+  extendReservation(command: ExtendCommand): Promise<Reservation> {
+    return this.carts.extendReservation(command);
+  }
+
+  extendGroup(command: ExtendGroupCommand): Promise<CartGroupView> {
+    return this.carts.extendGroup(command);
   }
 
   findReservation(reservationId: string): Promise<Reservation | null> {

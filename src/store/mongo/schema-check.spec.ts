@@ -70,6 +70,8 @@ describe('findSchemaGaps', () => {
       'collection inventory is missing',
       'collection reservations is missing',
       'collection userholds is missing',
+      'collection cartgroups is missing',
+      'collection purchasecounts is missing',
       'collection searchdocuments is missing',
     ]);
   });

@@ -41,6 +41,19 @@ export const SCENARIOS = {
     sideStock: 1_000,
     expectedReserved: 50,
   },
+  'cart-rush': {
+    description: '5 small variants (2 with a purchase limit), 300 shoppers × 2 carts of 2–3 lines',
+    shoppers: 300,
+    // One entry per variant: its units and its purchaseLimit (null: none). 160 units against
+    // thousands asked for, so every policy meets short lines.
+    carts: [
+      { stock: 40, purchaseLimit: 3 },
+      { stock: 40, purchaseLimit: null },
+      { stock: 30, purchaseLimit: 2 },
+      { stock: 30, purchaseLimit: null },
+      { stock: 20, purchaseLimit: null },
+    ],
+  },
 };
 
 /** Per-shopper cap on active holds (MAX_ACTIVE_RESERVATIONS, DESIGN §3 I3) the checks assume. */

@@ -38,12 +38,13 @@ export class AdminClient {
     return call(this.baseUrl, undefined, 'GET', '/health/live');
   }
 
-  async createVariant(sku, stock) {
+  async createVariant(sku, stock, extra = {}) {
     const variant = await call(this.baseUrl, this.token, 'POST', '/v1/admin/variants', {
       sku,
       title: `load scenario ${sku}`,
       price: 99_900,
       stock,
+      ...extra,
     });
     return variant.id;
   }
@@ -65,6 +66,12 @@ export class ShopperClient {
 
   reserve(variantId, quantity) {
     return call(this.baseUrl, this.token, 'POST', '/v1/reservations', { variantId, quantity });
+  }
+
+  /** Every reservation of the shopper (up to 100), whatever its status. */
+  async reservations() {
+    const page = await call(this.baseUrl, this.token, 'GET', '/v1/reservations?limit=100');
+    return page.items;
   }
 
   async activeReservations() {

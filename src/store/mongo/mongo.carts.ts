@@ -1,0 +1,522 @@
+import type { ClientSession } from 'mongodb';
+import { Types } from 'mongoose';
+import {
+  CartGroupNotFoundError,
+  CartRefusedError,
+  DuplicateReservationError,
+  MaxReservationsExceededError,
+  ReservationExpiredError,
+  ReservationNotActiveError,
+  ReservationNotFoundError,
+  ServiceUnavailableError,
+  VariantNotFoundError,
+} from '../../common/errors/domain-errors';
+import type {
+  CartGroup,
+  CartGroupView,
+  CartHoldResult,
+  CartLineOutcome,
+  ExtendCommand,
+  ExtendGroupCommand,
+  GroupChange,
+  GroupCommand,
+  ReserveCartCommand,
+} from '../cart.types';
+import { sumCartLines } from '../cart-lines';
+import type { Inventory, Reservation } from '../store.types';
+import { extendedExpiry, isExpired } from '../hold-extension';
+import { idToString, parseObjectId, toInventory, toReservation } from './mongo.mappers';
+import {
+  addUnits,
+  checkPurchaseLimit,
+  givePurchaseBack,
+  PurchaseCountRaced,
+  readPurchaseState,
+} from './mongo.purchase-limits';
+import type { CartGroupDoc, ReservationDoc, StoreModels } from './mongo.schemas';
+import type { TransactionRunner } from './transactions';
+
+/** How often a whole cart operation is re-run when a guarded write found its snapshot stale. */
+const MAX_ROUNDS = 5;
+
+/** A guarded write matched nothing although the snapshot said it would: run the work again. */
+class SnapshotRaced extends Error {}
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Cart holds, group commit/release and hold extension on MongoDB: one transaction per cart
+ * (snapshot / majority / primary, TransactionRunner), `{ session }` on every operation, and the
+ * hot inventory documents written last, in ascending variantId order, so two carts never wait on
+ * each other in opposite orders.
+ *
+ * Pattern: every check reads in the transaction's snapshot first (reads take no locks), then every
+ * write repeats its condition in its filter. In a snapshot transaction a write to a document that
+ * another transaction changed after our snapshot fails with WriteConflict, labelled
+ * TransientTransactionError, and the driver re-runs the callback (mongodb/lib/sessions.js,
+ * withTransaction: retries while the error has that label and 120 s have not passed) — so a
+ * decision taken on the snapshot is still true when its write lands. The guards only matter if
+ * that ever were not so; they raise SnapshotRaced and the whole operation runs again.
+ */
+export class MongoCarts {
+  constructor(
+    private readonly models: StoreModels,
+    private readonly transactions: TransactionRunner,
+  ) {}
+
+  async reserveCart(cart: ReserveCartCommand): Promise<CartHoldResult> {
+    const command = { ...cart, lines: sumCartLines(cart.lines) };
+    const variantIds = command.lines.map((line) => {
+      const id = parseObjectId(line.variantId);
+      if (!id) throw new VariantNotFoundError(line.variantId);
+      return id;
+    });
+    return this.rounds(() =>
+      this.transactions.run((session) => this.reserveCartAttempt(command, variantIds, session), {
+        deadline: command.deadline,
+      }),
+    );
+  }
+
+  private async reserveCartAttempt(
+    command: ReserveCartCommand,
+    variantIds: Types.ObjectId[],
+    session: ClientSession,
+  ): Promise<CartHoldResult> {
+    const { userId, lines, policy, now, maxActiveReservations: max } = command;
+
+    // Checks, in the reference model's order, all on the snapshot. 1. Duplicate and cap (I3).
+    const holdsDoc = await this.models.userholds.findOne({ _id: userId }).session(session).lean();
+    const holds = holdsDoc?.holds ?? [];
+    for (const [i, variantId] of variantIds.entries()) {
+      if (holds.some((hold) => hold.variantId.equals(variantId))) {
+        throw new DuplicateReservationError(lines[i].variantId);
+      }
+    }
+    if (holds.length + lines.length > max) throw new MaxReservationsExceededError(max);
+    // 2. The idempotency key (the caller re-reads it to tell a replay from a conflict).
+    if (command.idempotencyKey !== undefined) {
+      const taken = await this.models.cartGroups
+        .exists({ userId, idempotencyKey: command.idempotencyKey })
+        .session(session);
+      if (taken) throw new DuplicateReservationError(lines[0].variantId);
+    }
+    // 3. Unknown variants, 4. purchase limits (I6), over every line whatever its stock.
+    const purchases = await readPurchaseState(this.models, session, userId, variantIds);
+    const variants = lines.map((line) => {
+      const variant = purchases.variants.get(line.variantId);
+      if (!variant) throw new VariantNotFoundError(line.variantId);
+      return variant;
+    });
+    const counted = lines.map((line) => purchases.units.get(line.variantId) ?? 0);
+    lines.forEach((line, i) => checkPurchaseLimit(variants[i], counted[i], line.quantity));
+    // 5. Stock, line by line, under the policy.
+    const stockDocs = await this.models.inventory
+      .find({ variantId: { $in: variantIds } })
+      .session(session)
+      .lean();
+    const available = new Map(stockDocs.map((doc) => [idToString(doc.variantId), doc]));
+    const inStock = lines.map(
+      (line) => (available.get(line.variantId)?.availableStock ?? 0) >= line.quantity,
+    );
+    const heldCount = inStock.filter(Boolean).length;
+    if (policy === 'all_or_nothing' && heldCount < lines.length) {
+      throw new CartRefusedError(
+        'Not every line of the cart has stock, so nothing was held',
+        lines.map((line, i) => ({
+          ...line,
+          status: 'refused',
+          code: inStock[i] ? 'NOT_ATTEMPTED' : 'OUT_OF_STOCK',
+        })),
+      );
+    }
+    if (heldCount === 0) {
+      throw new CartRefusedError(
+        'No line of the cart has stock, so nothing was held',
+        lines.map((line) => ({ ...line, status: 'refused', code: 'OUT_OF_STOCK' })),
+      );
+    }
+
+    // Writes. A fresh id per attempt: nothing of an aborted attempt survives into the next one.
+    const groupId = new Types.ObjectId();
+    const held = lines
+      .map((line, i) => ({
+        line,
+        i,
+        variantId: variantIds[i],
+        reservationId: new Types.ObjectId(),
+      }))
+      .filter(({ i }) => inStock[i]);
+
+    // a. The hold list: the same guard as a single hold, for all held lines at once.
+    try {
+      const pushed = await this.models.userholds.updateOne(
+        {
+          _id: userId,
+          'holds.variantId': { $nin: held.map((h) => h.variantId) },
+          // At most max − held.length holds now ⇔ no element at index max − held.length.
+          [`holds.${max - held.length}`]: { $exists: false },
+        },
+        {
+          $push: {
+            holds: {
+              $each: held.map((h) => ({
+                reservationId: h.reservationId,
+                variantId: h.variantId,
+                quantity: h.line.quantity,
+              })),
+            },
+          },
+        },
+        { session, upsert: true, setDefaultsOnInsert: false },
+      );
+      if (pushed.matchedCount === 0 && pushed.upsertedCount === 0) throw new SnapshotRaced();
+    } catch (error) {
+      // No match on an existing document makes the upsert insert a second `_id: userId`.
+      if (isDuplicateKey(error)) throw new SnapshotRaced();
+      throw error;
+    }
+
+    // b. The group, whose unique {userId, idempotencyKey} index backs the key check above.
+    const outcomes: CartLineOutcome[] = lines.map((line, i) => {
+      const h = held.find((entry) => entry.i === i);
+      return h
+        ? { ...line, status: 'held', reservationId: idToString(h.reservationId) }
+        : { ...line, status: 'refused', code: 'OUT_OF_STOCK' };
+    });
+    const groupDoc: CartGroupDoc = {
+      _id: groupId,
+      userId,
+      policy,
+      lines: outcomes.map((outcome, i) => ({
+        variantId: variantIds[i],
+        quantity: outcome.quantity,
+        status: outcome.status,
+        ...(outcome.reservationId !== undefined && {
+          reservationId: new Types.ObjectId(outcome.reservationId),
+        }),
+        ...(outcome.code !== undefined && { code: outcome.code }),
+      })),
+      ...(command.idempotencyKey !== undefined && { idempotencyKey: command.idempotencyKey }),
+      ...(command.requestHash !== undefined && { requestHash: command.requestHash }),
+      createdAt: now,
+    };
+    try {
+      await this.models.cartGroups.insertOne(groupDoc, { session });
+    } catch (error) {
+      if (isDuplicateKey(error)) throw new DuplicateReservationError(lines[0].variantId);
+      throw error;
+    }
+
+    // c. The reservations: ordinary holds carrying the groupId.
+    const reservationDocs: ReservationDoc[] = held.map((h) => ({
+      _id: h.reservationId,
+      userId,
+      variantId: h.variantId,
+      quantity: h.line.quantity,
+      status: 'active',
+      expiresAt: command.expiresAt,
+      groupId,
+      extensions: 0,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    try {
+      // One round trip; ordered, so the first failure stops it (and the transaction aborts).
+      await this.models.reservations.insertMany(reservationDocs, { session, ordered: true });
+    } catch (error) {
+      // The partial unique {userId, variantId} index: a second active hold on a variant (I3).
+      if (isDuplicateKey(error)) throw new SnapshotRaced();
+      throw error;
+    }
+
+    // d. Purchase counters (per shopper, never the hot document).
+    for (const h of held) {
+      await addUnits(this.models, session, userId, h.variantId, counted[h.i], h.line.quantity);
+    }
+
+    // e. LAST, the hot inventory documents, in ascending variantId order.
+    const inventories = new Map<string, Inventory>();
+    for (const h of [...held].sort((a, b) => compareIds(a.variantId, b.variantId))) {
+      const quantity = h.line.quantity;
+      const updated = await this.models.inventory.findOneAndUpdate(
+        { variantId: h.variantId, availableStock: { $gte: quantity } },
+        {
+          $inc: { availableStock: -quantity, reservedStock: quantity, version: 1 },
+          $set: { needsSync: true, updatedAt: now },
+        },
+        { session, returnDocument: 'after', lean: true },
+      );
+      if (!updated) throw new SnapshotRaced();
+      inventories.set(h.line.variantId, toInventory(updated));
+    }
+
+    return {
+      group: toCartGroup(groupDoc),
+      reservations: reservationDocs.map(toReservation),
+      inventories: held.map((h) => inventories.get(h.line.variantId)!),
+    };
+  }
+
+  async findGroup(groupId: string): Promise<CartGroupView | null> {
+    const id = parseObjectId(groupId);
+    if (!id) return null;
+    const doc = await this.models.cartGroups.findOne({ _id: id }).read('primary').lean();
+    return doc ? this.view(doc) : null;
+  }
+
+  async findGroupByIdempotencyKey(userId: string, key: string): Promise<CartGroupView | null> {
+    const doc = await this.models.cartGroups
+      .findOne({ userId, idempotencyKey: key })
+      .read('primary')
+      .lean();
+    return doc ? this.view(doc) : null;
+  }
+
+  async commitGroup(command: GroupCommand): Promise<GroupChange> {
+    const { userId, now } = command;
+    return this.rounds(() =>
+      this.transactions.run(async (session) => {
+        const group = await this.ownedGroup(command.groupId, userId, session);
+        const lines = await this.linesOf(group, session);
+        const expired = lines.find((r) => isExpired(toReservation(r), now));
+        if (expired) throw new ReservationExpiredError(idToString(expired._id));
+        const active = lines.filter((r) => r.status === 'active');
+        if (active.length === 0) {
+          if (lines.some((r) => r.status === 'committed')) return unchanged(group, lines);
+          throw new ReservationNotActiveError(idToString(group._id), 'released');
+        }
+        await this.endLines(session, active, 'committed', now);
+        await this.pullHolds(session, userId, active);
+        const inventories = await this.changeStock(session, active, 'commit', now);
+        return { ...(await this.viewIn(group, session)), inventories, changed: true };
+      }),
+    );
+  }
+
+  async releaseGroup(command: GroupCommand): Promise<GroupChange> {
+    const { userId, now } = command;
+    return this.rounds(() =>
+      this.transactions.run(async (session) => {
+        const group = await this.ownedGroup(command.groupId, userId, session);
+        const lines = await this.linesOf(group, session);
+        const active = lines.filter((r) => r.status === 'active');
+        if (active.length === 0) return unchanged(group, lines);
+        await this.endLines(session, active, 'released', now);
+        await this.pullHolds(session, userId, active);
+        for (const line of active) await givePurchaseBack(this.models, session, line);
+        const inventories = await this.changeStock(session, active, 'release', now);
+        return { ...(await this.viewIn(group, session)), inventories, changed: true };
+      }),
+    );
+  }
+
+  /**
+   * One document, so no transaction: read, compute the new expiry, then a compare-and-swap on the
+   * expiry and extension count read. The sweeper's own transition is conditional on
+   * `status: active, expiresAt ≤ now`; whichever lands first makes the other's filter miss, so an
+   * extension either lands before expiry or, re-read, fails with RESERVATION_EXPIRED.
+   */
+  async extendReservation(command: ExtendCommand): Promise<Reservation> {
+    const id = parseObjectId(command.reservationId);
+    if (!id) throw new ReservationNotFoundError(command.reservationId);
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+      const current = await this.models.reservations.findOne({ _id: id }).read('primary').lean();
+      if (!current || current.userId !== command.userId) {
+        throw new ReservationNotFoundError(command.reservationId);
+      }
+      const expiresAt = extendedExpiry(toReservation(current), command);
+      const updated = await this.models.reservations.findOneAndUpdate(
+        extensionGuard(current),
+        { $set: { expiresAt, updatedAt: command.now }, $inc: { extensions: 1 } },
+        { returnDocument: 'after', lean: true },
+      );
+      if (updated) return toReservation(updated);
+      // Extended, committed, released or expired in between: judge it again on what it is now.
+    }
+    throw new ServiceUnavailableError('The hold kept changing; try the extension again');
+  }
+
+  async extendGroup(command: ExtendGroupCommand): Promise<CartGroupView> {
+    return this.rounds(() =>
+      this.transactions.run(async (session) => {
+        const group = await this.ownedGroup(command.groupId, command.userId, session);
+        const lines = await this.linesOf(group, session);
+        const expired = lines.find((r) => isExpired(toReservation(r), command.now));
+        if (expired) throw new ReservationExpiredError(idToString(expired._id));
+        const active = lines.filter((r) => r.status === 'active');
+        if (active.length === 0) {
+          throw new ReservationNotActiveError(
+            idToString(group._id),
+            lines[0]?.status ?? 'released',
+          );
+        }
+        // Every line is judged before any is written: all or none.
+        const expiries = active.map((r) => extendedExpiry(toReservation(r), command));
+        for (const [i, line] of active.entries()) {
+          const result = await this.models.reservations.updateOne(
+            extensionGuard(line),
+            { $set: { expiresAt: expiries[i], updatedAt: command.now }, $inc: { extensions: 1 } },
+            { session },
+          );
+          if (result.modifiedCount !== 1) throw new SnapshotRaced();
+        }
+        return this.viewIn(group, session);
+      }),
+    );
+  }
+
+  /** Runs an operation again (whole new transaction) when a guarded write found its snapshot stale. */
+  private async rounds<T>(operation: () => Promise<T>): Promise<T> {
+    for (let round = 1; ; round++) {
+      try {
+        return await operation();
+      } catch (error) {
+        const raced = error instanceof SnapshotRaced || error instanceof PurchaseCountRaced;
+        if (!raced) throw error;
+        if (round >= MAX_ROUNDS)
+          throw new ServiceUnavailableError('Holds kept changing; try again');
+      }
+    }
+  }
+
+  private async ownedGroup(
+    groupId: string,
+    userId: string,
+    session: ClientSession,
+  ): Promise<CartGroupDoc> {
+    const id = parseObjectId(groupId);
+    const doc = id
+      ? await this.models.cartGroups.findOne({ _id: id }).session(session).lean()
+      : null;
+    // Another shopper's group looks unknown, so existence never leaks.
+    if (!doc || doc.userId !== userId) throw new CartGroupNotFoundError(groupId);
+    return doc;
+  }
+
+  /** The held lines' reservations, in line order. */
+  private async linesOf(group: CartGroupDoc, session?: ClientSession): Promise<ReservationDoc[]> {
+    const ids = group.lines.flatMap((line) => (line.reservationId ? [line.reservationId] : []));
+    const query = this.models.reservations.find({ _id: { $in: ids } });
+    const docs = await (session ? query.session(session) : query.read('primary')).lean();
+    const byId = new Map(docs.map((doc) => [idToString(doc._id), doc]));
+    return ids.flatMap((id) => byId.get(idToString(id)) ?? []);
+  }
+
+  private async view(group: CartGroupDoc): Promise<CartGroupView> {
+    const lines = await this.linesOf(group);
+    return { group: toCartGroup(group), reservations: lines.map(toReservation) };
+  }
+
+  private async viewIn(group: CartGroupDoc, session: ClientSession): Promise<CartGroupView> {
+    const lines = await this.linesOf(group, session);
+    return { group: toCartGroup(group), reservations: lines.map(toReservation) };
+  }
+
+  /** active → status for every line, each guarded on still being active (and, to commit, not due). */
+  private async endLines(
+    session: ClientSession,
+    lines: ReservationDoc[],
+    status: 'committed' | 'released',
+    now: Date,
+  ): Promise<void> {
+    const result = await this.models.reservations.updateMany(
+      {
+        _id: { $in: lines.map((line) => line._id) },
+        status: 'active',
+        ...(status === 'committed' && { expiresAt: { $gt: now } }),
+      },
+      { $set: { status, updatedAt: now, endedAt: now } },
+      { session },
+    );
+    if (result.modifiedCount !== lines.length) throw new SnapshotRaced();
+  }
+
+  private async pullHolds(
+    session: ClientSession,
+    userId: string,
+    lines: ReservationDoc[],
+  ): Promise<void> {
+    await this.models.userholds.updateOne(
+      { _id: userId },
+      { $pull: { holds: { reservationId: { $in: lines.map((line) => line._id) } } } },
+      { session },
+    );
+  }
+
+  /** LAST: the inventory of every line, ascending variantId (I5: version +1, needsSync). */
+  private async changeStock(
+    session: ClientSession,
+    lines: ReservationDoc[],
+    kind: 'commit' | 'release',
+    now: Date,
+  ): Promise<Inventory[]> {
+    const inventories: Inventory[] = [];
+    for (const line of [...lines].sort((a, b) => compareIds(a.variantId, b.variantId))) {
+      const q = line.quantity;
+      const delta =
+        kind === 'commit'
+          ? { reservedStock: -q, totalStock: -q }
+          : { reservedStock: -q, availableStock: q };
+      const inventory = await this.models.inventory.findOneAndUpdate(
+        { variantId: line.variantId },
+        { $inc: { ...delta, version: 1 }, $set: { needsSync: true, updatedAt: now } },
+        { session, returnDocument: 'after', lean: true },
+      );
+      // Unreachable while I2 holds: an active reservation always has its inventory.
+      if (!inventory) throw new VariantNotFoundError(idToString(line.variantId));
+      inventories.push(toInventory(inventory));
+    }
+    return inventories;
+  }
+}
+
+/**
+ * The compare-and-swap filter of an extension: still active, and still at the expiry and count
+ * read. `extensions: null` also matches a reservation written before the field existed.
+ */
+function extensionGuard(current: ReservationDoc): Record<string, unknown> {
+  return {
+    _id: current._id,
+    status: 'active',
+    expiresAt: current.expiresAt,
+    extensions: current.extensions ?? null,
+  };
+}
+
+function unchanged(group: CartGroupDoc, lines: ReservationDoc[]): GroupChange {
+  return {
+    group: toCartGroup(group),
+    reservations: lines.map(toReservation),
+    inventories: [],
+    changed: false,
+  };
+}
+
+export function toCartGroup(doc: CartGroupDoc): CartGroup {
+  return {
+    groupId: idToString(doc._id),
+    userId: doc.userId,
+    policy: doc.policy,
+    lines: doc.lines.map((line) => ({
+      variantId: idToString(line.variantId),
+      quantity: line.quantity,
+      status: line.status,
+      ...(line.reservationId != null && { reservationId: idToString(line.reservationId) }),
+      ...(line.code != null && { code: line.code }),
+    })),
+    ...(doc.idempotencyKey != null && { idempotencyKey: doc.idempotencyKey }),
+    ...(doc.requestHash != null && { requestHash: doc.requestHash }),
+    createdAt: new Date(doc.createdAt.getTime()),
+  };
+}
+
+function compareIds(a: Types.ObjectId, b: Types.ObjectId): number {
+  const x = idToString(a);
+  const y = idToString(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === DUPLICATE_KEY;
+}
