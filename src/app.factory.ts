@@ -35,7 +35,7 @@ export interface CreateAppOptions {
 export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
   const { config, store } = options;
   const logger = createLogger(config, options.logDestination);
-  // Fastify binds a callback per request body; Node 20's bind made that the costliest step.
+  // Fastify binds a callback per request body; Node 20–24's bind made that the costliest step.
   if (config.leanAsyncBind && installLeanAsyncResourceBind()) {
     logger.debug('AsyncResource#bind replaced by the lean one (this Node adds DEP0172 accessors)');
   }

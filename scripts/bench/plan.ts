@@ -83,7 +83,7 @@ const SWITCHES: Array<{
   },
   {
     id: 'lean-bind-off',
-    title: 'lean AsyncResource#bind (Node 20)',
+    title: 'lean AsyncResource#bind',
     env: { LEAN_ASYNC_BIND: 'false' },
     scenarios: ['sold-out', 'live-sale'],
   },

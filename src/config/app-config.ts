@@ -98,7 +98,7 @@ export class AppConfig {
   rateLimitBackend!: (typeof RATE_LIMIT_BACKENDS)[number];
   /** Rate-limit checks of one event-loop turn share one Redis script call (true; a benchmark switch). */
   rateLimitBatching!: boolean;
-  /** Replace AsyncResource#bind where it still adds DEP0172 accessors, e.g. Node 20 (true; a benchmark switch). */
+  /** Replace AsyncResource#bind where it still adds DEP0172 accessors, as Node 20–24 do (true; a benchmark switch). */
   leanAsyncBind!: boolean;
   /** A hold never lives past createdAt + this, however often it is extended. */
   maxHoldLifetimeSeconds!: number;

@@ -7,7 +7,7 @@ describe('installLeanAsyncResourceBind', () => {
 
   it('replaces bind on a runtime that adds the deprecated asyncResource property', () => {
     const major = Number(process.versions.node.split('.')[0]);
-    // Node 20 and 22 add the property (DEP0172 runtime-deprecated); its End-of-Life drops it.
+    // Node 20, 22 and 24 add the property (DEP0172 runtime-deprecated); its End-of-Life drops it.
     if (major <= 22) expect(installed).toBe(true);
     expect(installLeanAsyncResourceBind()).toBe(installed);
     const bound = new AsyncResource('test').bind(() => undefined);

@@ -1,9 +1,9 @@
 import { AsyncResource } from 'node:async_hooks';
 
 /**
- * Node 20's `AsyncResource#bind` gives every bound function a deprecated `asyncResource`
+ * Node's `AsyncResource#bind` (20 to 24 at least) gives every bound function a deprecated `asyncResource`
  * accessor pair (DEP0172), built through `util.deprecate`, which costs about 12 µs a call here
- * (nodejs/node#58218). Fastify binds one callback per request body it parses, so on Node 20 a
+ * (nodejs/node#58218). Fastify binds one callback per request body it parses, so on those lines a
  * small JSON POST cost bare Fastify three to four times the CPU of the same POST without a body
  * (docs/benchmarks.md). Newer Node lines stop adding the property (DEP0172 End-of-Life,
  * nodejs/node#58618); this gives the runtimes that still add it the same `bind`: the function
