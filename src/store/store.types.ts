@@ -1,4 +1,5 @@
 /** Plain domain records the store port speaks in. Adapters map their persistence shapes to these. */
+import type { MovementContext } from './ledger';
 
 export const RESERVATION_STATUSES = ['active', 'committed', 'released', 'expired'] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
@@ -69,7 +70,7 @@ export interface VariantWithInventory {
   inventory: Inventory;
 }
 
-export interface AdjustStockCommand {
+export interface AdjustStockCommand extends MovementContext {
   variantId: string;
   /** Added to totalStock and availableStock; may be negative. */
   delta: number;
@@ -78,7 +79,7 @@ export interface AdjustStockCommand {
   now: Date;
 }
 
-export interface ReserveCommand {
+export interface ReserveCommand extends MovementContext {
   userId: string;
   variantId: string;
   quantity: number;
@@ -103,13 +104,13 @@ export interface ReservationChange {
   changed: boolean;
 }
 
-export interface CommitCommand {
+export interface CommitCommand extends MovementContext {
   reservationId: string;
   userId: string;
   now: Date;
 }
 
-export interface ReleaseCommand {
+export interface ReleaseCommand extends MovementContext {
   reservationId: string;
   /** The owner; omitted by the expiry sweeper, which acts for the system. */
   userId?: string;
@@ -124,7 +125,7 @@ export interface ListReservationsQuery {
   limit: number;
 }
 
-export type InvariantName = 'I1' | 'I2' | 'I3' | 'I6' | 'HOLDS';
+export type InvariantName = 'I1' | 'I2' | 'I3' | 'I6' | 'I7' | 'HOLDS';
 
 export interface InvariantViolation {
   invariant: InvariantName;
