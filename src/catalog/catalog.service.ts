@@ -48,6 +48,7 @@ export class CatalogService {
         saleStartsAt,
         saleEndsAt,
         purchaseLimit: input.purchaseLimit,
+        lowStockThreshold: input.lowStockThreshold,
       },
       this.clock.now(),
       context,
@@ -106,9 +107,21 @@ export class CatalogService {
     }
   }
 
-  /** Sets or (null) removes the purchase limit; holds from now on are judged against it. */
+  /**
+   * Sets or (null) removes the purchase limit — holds from now on are judged against it — and the
+   * low-stock threshold. A field left out is left as it is; a body with neither is refused.
+   */
   async updateVariant(variantId: string, input: UpdateVariantDto): Promise<VariantWithInventory> {
-    await this.store.setPurchaseLimit(variantId, input.purchaseLimit, this.clock.now());
+    if (input.purchaseLimit === undefined && input.lowStockThreshold === undefined) {
+      throw new ValidationFailedError('Give purchaseLimit, lowStockThreshold or both');
+    }
+    const now = this.clock.now();
+    if (input.purchaseLimit !== undefined) {
+      await this.store.setPurchaseLimit(variantId, input.purchaseLimit, now);
+    }
+    if (input.lowStockThreshold !== undefined) {
+      await this.store.setLowStockThreshold(variantId, input.lowStockThreshold, now);
+    }
     return this.getVariant(variantId);
   }
 

@@ -101,6 +101,13 @@ export abstract class Store {
    */
   abstract setPurchaseLimit(variantId: string, limit: number | null, now: Date): Promise<Variant>;
 
+  /** Sets (an integer ≥ 0) or removes (null) a variant's lowStockThreshold. VariantNotFoundError. */
+  abstract setLowStockThreshold(
+    variantId: string,
+    threshold: number | null,
+    now: Date,
+  ): Promise<Variant>;
+
   // ── Cart holds and extension (docs/architecture.md, "Cart holds") ───────────────────────────
 
   /**

@@ -17,6 +17,8 @@ export interface Variant {
   saleEndsAt?: Date;
   /** Units one shopper may hold and buy in total (active + committed, invariant I6); none when unset. */
   purchaseLimit?: number;
+  /** Available stock at or below which a `stock.low` event is sent; none when unset. */
+  lowStockThreshold?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -63,6 +65,7 @@ export interface NewVariant {
   saleStartsAt?: Date;
   saleEndsAt?: Date;
   purchaseLimit?: number;
+  lowStockThreshold?: number;
 }
 
 export interface VariantWithInventory {

@@ -95,4 +95,34 @@ describe('the stock ledger over HTTP: GET /v1/admin/variants/:id/movements', () 
     expect((await movements('not-an-id')).status).toBe(400);
     expect((await movements(variantId, '', t.token('sam'))).status).toBe(403);
   });
+
+  it("keeps a variant's lowStockThreshold, set at creation and by PATCH (null removes it)", async () => {
+    const variantId = await createVariant(t, 5, { lowStockThreshold: 2 });
+    const path = `/v1/admin/variants/${variantId}`;
+    const shown = await t.request('GET', `/v1/variants/${variantId}`, { token: t.token('sam') });
+    expect(shown.body.lowStockThreshold).toBe(2);
+    const changed = await t.request('PATCH', path, {
+      token: admin,
+      body: { lowStockThreshold: 0 },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ lowStockThreshold: 0 });
+    expect(changed.body).not.toHaveProperty('purchaseLimit');
+    const both = await t.request('PATCH', path, {
+      token: admin,
+      body: { lowStockThreshold: 3, purchaseLimit: 2 },
+    });
+    expect(both.body).toMatchObject({ lowStockThreshold: 3, purchaseLimit: 2 });
+    const removed = await t.request('PATCH', path, {
+      token: admin,
+      body: { lowStockThreshold: null },
+    });
+    expect(removed.body).not.toHaveProperty('lowStockThreshold');
+    expect(removed.body.purchaseLimit).toBe(2);
+    for (const body of [{}, { lowStockThreshold: -1 }, { lowStockThreshold: '2' }]) {
+      const refused = await t.request('PATCH', path, { token: admin, body });
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect(refused.body.code).toBe('VALIDATION_FAILED');
+    }
+  });
 });

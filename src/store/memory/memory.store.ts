@@ -87,6 +87,9 @@ export class MemoryStore extends Store {
       ...(input.saleStartsAt !== undefined && { saleStartsAt: input.saleStartsAt }),
       ...(input.saleEndsAt !== undefined && { saleEndsAt: input.saleEndsAt }),
       ...(input.purchaseLimit !== undefined && { purchaseLimit: input.purchaseLimit }),
+      ...(input.lowStockThreshold !== undefined && {
+        lowStockThreshold: input.lowStockThreshold,
+      }),
       createdAt: now,
       updatedAt: now,
     });
@@ -175,6 +178,18 @@ export class MemoryStore extends Store {
     const { variant } = this.state.variantOrThrow(variantId);
     if (limit === null) delete variant.purchaseLimit;
     else variant.purchaseLimit = limit;
+    variant.updatedAt = new Date(now);
+    return copy(variant);
+  }
+
+  async setLowStockThreshold(
+    variantId: string,
+    threshold: number | null,
+    now: Date,
+  ): Promise<Variant> {
+    const { variant } = this.state.variantOrThrow(variantId);
+    if (threshold === null) delete variant.lowStockThreshold;
+    else variant.lowStockThreshold = threshold;
     variant.updatedAt = new Date(now);
     return copy(variant);
   }

@@ -47,6 +47,9 @@ export class MongoCatalog {
         ...(input.saleStartsAt !== undefined && { saleStartsAt: input.saleStartsAt }),
         ...(input.saleEndsAt !== undefined && { saleEndsAt: input.saleEndsAt }),
         ...(input.purchaseLimit !== undefined && { purchaseLimit: input.purchaseLimit }),
+        ...(input.lowStockThreshold !== undefined && {
+          lowStockThreshold: input.lowStockThreshold,
+        }),
         createdAt: now,
         updatedAt: now,
       };
@@ -83,6 +86,26 @@ export class MongoCatalog {
       await this.models.inventory.insertOne(inventory, { session });
       return { variant: toVariant(variant), inventory: toInventory(inventory) };
     });
+  }
+
+  /** One conditional update of the variant document (never the inventory): no transaction. */
+  async setLowStockThreshold(
+    variantId: string,
+    threshold: number | null,
+    now: Date,
+  ): Promise<Variant> {
+    const id = parseObjectId(variantId);
+    if (!id) throw new VariantNotFoundError(variantId);
+    const update =
+      threshold === null
+        ? { $unset: { lowStockThreshold: '' }, $set: { updatedAt: now } }
+        : { $set: { lowStockThreshold: threshold, updatedAt: now } };
+    const doc = await this.models.variants.findOneAndUpdate({ _id: id }, update, {
+      returnDocument: 'after',
+      lean: true,
+    });
+    if (!doc) throw new VariantNotFoundError(variantId);
+    return toVariant(doc);
   }
 
   async getVariant(variantId: string): Promise<Variant | null> {

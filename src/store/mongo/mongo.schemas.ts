@@ -180,6 +180,7 @@ export interface VariantDoc {
   saleStartsAt?: Date;
   saleEndsAt?: Date;
   purchaseLimit?: number;
+  lowStockThreshold?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -345,6 +346,7 @@ export function buildVariantSchema(options: StoreSchemaOptions): Schema<VariantD
       saleStartsAt: { type: Date },
       saleEndsAt: { type: Date },
       purchaseLimit: { type: Number, min: 1, validate: integer },
+      lowStockThreshold: { type: Number, min: 0, validate: integer },
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
     },

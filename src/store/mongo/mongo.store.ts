@@ -188,6 +188,10 @@ export class MongoStore extends Store {
     return setPurchaseLimit(this.models, variantId, limit, now);
   }
 
+  setLowStockThreshold(variantId: string, threshold: number | null, now: Date): Promise<Variant> {
+    return this.catalog.setLowStockThreshold(variantId, threshold, now);
+  }
+
   reserveCart(command: ReserveCartCommand): Promise<CartHoldResult> {
     return this.carts.reserveCart(command);
   }
