@@ -21,6 +21,7 @@ describe('the stock ledger over HTTP: GET /v1/admin/variants/:id/movements', () 
     const held = await t.request('POST', '/v1/reservations', {
       token: shopper,
       body: { variantId, quantity: 2 },
+      headers: { 'x-request-id': 'hold-7' },
     });
     expect(held.status).toBe(201);
     await t.request('POST', `/v1/reservations/${held.body.id}/commit`, { token: shopper });
@@ -52,6 +53,7 @@ describe('the stock ledger over HTTP: GET /v1/admin/variants/:id/movements', () 
       userId: 'sam',
       delta: { total: 0, reserved: 2, available: -2 },
       after: { total: 3, reserved: 2, available: 1 },
+      requestId: 'hold-7',
     });
     expect(page.body.items[3].after).toEqual({ total: 6, reserved: 0, available: 6 });
     expect(page.body.items[3].requestId).toBe('restock-42');
@@ -61,6 +63,39 @@ describe('the stock ledger over HTTP: GET /v1/admin/variants/:id/movements', () 
 
     const report = await t.request('GET', '/v1/admin/reconcile', { token: admin });
     expect(report.body).toMatchObject({ ok: true, violations: [] });
+  });
+
+  it('records cart holds and group release with the group and the request', async () => {
+    const variantId = await createVariant(t, 4);
+    const shopper = t.token('cara');
+    const cart = await t.request('POST', '/v1/reservations/batch', {
+      token: shopper,
+      body: { lines: [{ variantId, quantity: 3 }], policy: 'all_or_nothing' },
+      headers: { 'x-request-id': 'cart-1' },
+    });
+    expect(cart.status).toBe(201);
+    const released = await t.request('DELETE', `/v1/reservations/groups/${cart.body.groupId}`, {
+      token: shopper,
+      headers: { 'x-request-id': 'cart-2' },
+    });
+    expect(released.status).toBe(200);
+    const page = await movements(variantId);
+    expect(page.body.items.slice(1)).toEqual([
+      expect.objectContaining({
+        type: 'reserved',
+        groupId: cart.body.groupId,
+        actor: 'cara',
+        requestId: 'cart-1',
+        after: { total: 4, reserved: 3, available: 1 },
+      }),
+      expect.objectContaining({
+        type: 'released',
+        groupId: cart.body.groupId,
+        actor: 'cara',
+        requestId: 'cart-2',
+        after: { total: 4, reserved: 0, available: 4 },
+      }),
+    ]);
   });
 
   it('pages with after and limit', async () => {
