@@ -3,6 +3,7 @@ import { AdminModule } from './admin/admin.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { CoreModule, CoreOptions } from './core.module';
 import { HealthModule } from './health/health.module';
+import { LedgerModule } from './ledger/ledger.module';
 import { ReservationsModule } from './reservations/reservations.module';
 import { SearchModule } from './search/search.module';
 import { WorkersModule } from './workers.module';
@@ -19,6 +20,7 @@ export class AppModule {
         ReservationsModule,
         SearchModule,
         AdminModule,
+        LedgerModule,
         // WORKERS=inline (the development default) runs the background work in this process;
         // with `off` it is left to the worker process (src/worker.ts).
         ...(options.config.workers === 'inline' ? [WorkersModule] : []),

@@ -4,6 +4,7 @@ import { ValidationFailedError, VariantNotFoundError } from '../common/errors/do
 import { StockEvents } from '../events/stock-events';
 import { SoldOutGate } from '../reservations/sold-out-gate';
 import { Store } from '../store/store';
+import type { MovementContext } from '../store/ledger';
 import type { Inventory, VariantWithInventory } from '../store/store.types';
 import type { AdjustStockDto } from './dto/adjust-stock.dto';
 import { type CreateVariantDto, MAX_STOCK } from './dto/create-variant.dto';
@@ -19,7 +20,11 @@ export class CatalogService {
     private readonly stockEvents: StockEvents,
   ) {}
 
-  async createVariant(input: CreateVariantDto): Promise<VariantWithInventory> {
+  /** @param context the admin and request, recorded on the ledger's `created` movement. */
+  async createVariant(
+    input: CreateVariantDto,
+    context: MovementContext = {},
+  ): Promise<VariantWithInventory> {
     const saleStartsAt = input.saleStartsAt ? new Date(input.saleStartsAt) : undefined;
     const saleEndsAt = input.saleEndsAt ? new Date(input.saleEndsAt) : undefined;
     if (input.salePrice !== undefined && input.salePrice > input.price) {
@@ -43,8 +48,10 @@ export class CatalogService {
         saleStartsAt,
         saleEndsAt,
         purchaseLimit: input.purchaseLimit,
+        lowStockThreshold: input.lowStockThreshold,
       },
       this.clock.now(),
+      context,
     );
     this.stockEvents.emit(created.variant.id);
     return created;
@@ -65,13 +72,19 @@ export class CatalogService {
     return inventory;
   }
 
-  async adjustStock(variantId: string, input: AdjustStockDto): Promise<Inventory> {
+  /** @param context the admin and request, recorded on the ledger's `adjusted` movement. */
+  async adjustStock(
+    variantId: string,
+    input: AdjustStockDto,
+    context: MovementContext = {},
+  ): Promise<Inventory> {
     if (input.delta > 0) await this.refuseOverCap(variantId, input.delta);
     const inventory = await this.store.adjustStock({
       variantId,
       delta: input.delta,
       expectedVersion: input.expectedVersion,
       now: this.clock.now(),
+      ...context,
     });
     if (input.delta > 0) this.soldOutGate.clear(variantId);
     this.stockEvents.emit(variantId);
@@ -94,9 +107,21 @@ export class CatalogService {
     }
   }
 
-  /** Sets or (null) removes the purchase limit; holds from now on are judged against it. */
+  /**
+   * Sets or (null) removes the purchase limit — holds from now on are judged against it — and the
+   * low-stock threshold. A field left out is left as it is; a body with neither is refused.
+   */
   async updateVariant(variantId: string, input: UpdateVariantDto): Promise<VariantWithInventory> {
-    await this.store.setPurchaseLimit(variantId, input.purchaseLimit, this.clock.now());
+    if (input.purchaseLimit === undefined && input.lowStockThreshold === undefined) {
+      throw new ValidationFailedError('Give purchaseLimit, lowStockThreshold or both');
+    }
+    const now = this.clock.now();
+    if (input.purchaseLimit !== undefined) {
+      await this.store.setPurchaseLimit(variantId, input.purchaseLimit, now);
+    }
+    if (input.lowStockThreshold !== undefined) {
+      await this.store.setLowStockThreshold(variantId, input.lowStockThreshold, now);
+    }
     return this.getVariant(variantId);
   }
 

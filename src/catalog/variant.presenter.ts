@@ -21,6 +21,8 @@ export interface VariantResponse {
   effectivePrice: number;
   /** Units one shopper may hold and buy in total; absent when unlimited. */
   purchaseLimit?: number;
+  /** Available stock at or below which `stock.low` is sent; absent when unset. */
+  lowStockThreshold?: number;
   createdAt: string;
   updatedAt: string;
   stock: StockResponse;
@@ -67,6 +69,9 @@ export function presentVariant(variant: Variant, inventory: Inventory, now: Date
   if (variant.saleStartsAt) body.saleStartsAt = variant.saleStartsAt.toISOString();
   if (variant.saleEndsAt) body.saleEndsAt = variant.saleEndsAt.toISOString();
   if (variant.purchaseLimit !== undefined) body.purchaseLimit = variant.purchaseLimit;
+  if (variant.lowStockThreshold !== undefined) {
+    body.lowStockThreshold = variant.lowStockThreshold;
+  }
   return body;
 }
 

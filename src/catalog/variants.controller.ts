@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminOnly } from '../common/auth/auth.decorators';
+import { AdminOnly, CurrentUser, RequestId } from '../common/auth/auth.decorators';
+import type { Principal } from '../common/auth/principal';
 import { ObjectIdPipe } from '../common/object-id.pipe';
 import { CatalogService } from './catalog.service';
 import { AdjustStockDto } from './dto/adjust-stock.dto';
@@ -22,8 +23,15 @@ export class VariantsController {
   @Post('v1/admin/variants')
   @AdminOnly()
   @ApiOperation({ summary: 'Create a variant with its initial stock (admin)' })
-  async create(@Body() body: CreateVariantDto): Promise<VariantResponse> {
-    const { variant, inventory } = await this.catalog.createVariant(body);
+  async create(
+    @Body() body: CreateVariantDto,
+    @CurrentUser() admin: Principal,
+    @RequestId() requestId: string,
+  ): Promise<VariantResponse> {
+    const { variant, inventory } = await this.catalog.createVariant(body, {
+      actor: admin.userId,
+      requestId,
+    });
     return presentVariant(variant, inventory, this.catalog.now());
   }
 
@@ -56,8 +64,11 @@ export class VariantsController {
   async adjustStock(
     @Param('id', ObjectIdPipe) id: string,
     @Body() body: AdjustStockDto,
+    @CurrentUser() admin: Principal,
+    @RequestId() requestId: string,
   ): Promise<InventoryResponse> {
-    return presentInventory(await this.catalog.adjustStock(id, body));
+    const changed = await this.catalog.adjustStock(id, body, { actor: admin.userId, requestId });
+    return presentInventory(changed);
   }
 
   @Get('v1/variants/:id')

@@ -1,5 +1,5 @@
 import type { CreateIndexesOptions, Db, IndexSpecification } from 'mongodb';
-import { CART_INDEXES, STORE_INDEXES } from '../store/mongo/mongo.schemas';
+import { CART_INDEXES, LEDGER_INDEXES, STORE_INDEXES } from '../store/mongo/mongo.schemas';
 import { migrationLog } from './migration-log';
 
 /**
@@ -81,3 +81,6 @@ export async function dropIndexes(
 
 /** The indexes of cart holds and purchase limits (their own migration, after the store's). */
 export const CART_INDEX_DEFINITIONS: readonly IndexDefinition[] = CART_INDEXES;
+
+/** The stock ledger's index (its own migration, after the carts'). */
+export const LEDGER_INDEX_DEFINITIONS: readonly IndexDefinition[] = LEDGER_INDEXES;

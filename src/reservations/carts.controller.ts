@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Res } fr
 import { Throttle } from '@nestjs/throttler';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentUser } from '../common/auth/auth.decorators';
+import { CurrentUser, RequestId } from '../common/auth/auth.decorators';
 import type { Principal } from '../common/auth/principal';
 import { ObjectIdPipe } from '../common/object-id.pipe';
 import { CartResponse, presentCart } from './cart.presenter';
@@ -58,12 +58,14 @@ export class CartsController {
     @Body() body: ReserveCartDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @RequestId() requestId: string,
   ): Promise<CartResponse> {
     const outcome = await this.carts.reserveCart({
       userId: user.userId,
       lines: body.lines.map((line) => ({ variantId: line.variantId, quantity: line.quantity })),
       policy: body.policy,
       idempotencyKey,
+      requestId,
     });
     if (outcome.replayed) void reply.header('Idempotent-Replayed', 'true');
     return presentCart(outcome.view);
@@ -91,8 +93,9 @@ export class CartsController {
   async commit(
     @CurrentUser() user: Principal,
     @Param('groupId', ObjectIdPipe) groupId: string,
+    @RequestId() requestId: string,
   ): Promise<CartResponse> {
-    return presentCart(await this.carts.commit(user.userId, groupId));
+    return presentCart(await this.carts.commit(user.userId, groupId, requestId));
   }
 
   @Delete('groups/:groupId')
@@ -103,8 +106,9 @@ export class CartsController {
   async release(
     @CurrentUser() user: Principal,
     @Param('groupId', ObjectIdPipe) groupId: string,
+    @RequestId() requestId: string,
   ): Promise<CartResponse> {
-    return presentCart(await this.carts.release(user.userId, groupId));
+    return presentCart(await this.carts.release(user.userId, groupId, requestId));
   }
 
   @Post('groups/:groupId/extend')

@@ -29,6 +29,8 @@ export interface ReserveCartRequest {
   lines: CartLine[];
   policy: CartPolicy;
   idempotencyKey?: string;
+  /** The HTTP request's id, recorded on the ledger movements. */
+  requestId?: string;
 }
 
 export interface CartOutcome {
@@ -111,6 +113,7 @@ export class CartsService {
             maxActiveReservations: this.config.maxActiveReservations,
             now,
             deadline,
+            requestId: request.requestId,
           }),
       );
       this.stockChanged(result.inventories, false);
@@ -132,18 +135,18 @@ export class CartsService {
     return view;
   }
 
-  async commit(userId: string, groupId: string): Promise<CartGroupView> {
-    const change = await this.store.commitGroup(this.command(userId, groupId));
+  async commit(userId: string, groupId: string, requestId?: string): Promise<CartGroupView> {
+    const change = await this.store.commitGroup(this.command(userId, groupId, requestId));
     return this.afterChange(change, false);
   }
 
-  async release(userId: string, groupId: string): Promise<CartGroupView> {
-    const change = await this.store.releaseGroup(this.command(userId, groupId));
+  async release(userId: string, groupId: string, requestId?: string): Promise<CartGroupView> {
+    const change = await this.store.releaseGroup(this.command(userId, groupId, requestId));
     return this.afterChange(change, true);
   }
 
-  private command(userId: string, groupId: string): GroupCommand {
-    return { groupId, userId, now: this.clock.now() };
+  private command(userId: string, groupId: string, requestId?: string): GroupCommand {
+    return { groupId, userId, now: this.clock.now(), requestId };
   }
 
   private afterChange(change: GroupChange, stockFreed: boolean): CartGroupView {

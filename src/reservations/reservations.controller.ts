@@ -14,7 +14,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
-import { CurrentUser } from '../common/auth/auth.decorators';
+import { CurrentUser, RequestId } from '../common/auth/auth.decorators';
 import type { Principal } from '../common/auth/principal';
 import { ObjectIdPipe } from '../common/object-id.pipe';
 import { ListReservationsDto } from './dto/list-reservations.dto';
@@ -49,12 +49,14 @@ export class ReservationsController {
     @Body() body: ReserveDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @RequestId() requestId: string,
   ): Promise<ReservationResponse> {
     const outcome = await this.reservations.reserve({
       userId: user.userId,
       variantId: body.variantId.toLowerCase(),
       quantity: body.quantity,
       idempotencyKey,
+      requestId,
     });
     if (outcome.replayed) void reply.header('Idempotent-Replayed', 'true');
     return presentReservation(outcome.reservation);
@@ -84,8 +86,9 @@ export class ReservationsController {
   async commit(
     @CurrentUser() user: Principal,
     @Param('id', ObjectIdPipe) id: string,
+    @RequestId() requestId: string,
   ): Promise<ReservationResponse> {
-    return presentReservation(await this.reservations.commit(user.userId, id));
+    return presentReservation(await this.reservations.commit(user.userId, id, requestId));
   }
 
   @Post(':id/extend')
@@ -113,7 +116,8 @@ export class ReservationsController {
   async release(
     @CurrentUser() user: Principal,
     @Param('id', ObjectIdPipe) id: string,
+    @RequestId() requestId: string,
   ): Promise<ReservationResponse> {
-    return presentReservation(await this.reservations.release(user.userId, id));
+    return presentReservation(await this.reservations.release(user.userId, id, requestId));
   }
 }

@@ -22,6 +22,8 @@ export interface ReserveRequest {
   variantId: string;
   quantity: number;
   idempotencyKey?: string;
+  /** The HTTP request's id, recorded on the ledger movement. */
+  requestId?: string;
 }
 
 export interface ReserveOutcome {
@@ -130,6 +132,7 @@ export class ReservationsService {
         maxActiveReservations: this.config.maxActiveReservations,
         now,
         deadline,
+        requestId: request.requestId,
       });
       // Recorded before the slot passes on, so the next waiter already sees a sell-out.
       this.soldOutGate.record(variantId, inventory.availableStock);
@@ -155,21 +158,23 @@ export class ReservationsService {
     return this.store.listReservations({ userId, status, limit });
   }
 
-  async commit(userId: string, reservationId: string): Promise<Reservation> {
+  async commit(userId: string, reservationId: string, requestId?: string): Promise<Reservation> {
     const change = await this.store.commitReservation({
       reservationId,
       userId,
       now: this.clock.now(),
+      requestId,
     });
     return this.afterChange(change, false);
   }
 
-  async release(userId: string, reservationId: string): Promise<Reservation> {
+  async release(userId: string, reservationId: string, requestId?: string): Promise<Reservation> {
     const change = await this.store.releaseReservation({
       reservationId,
       userId,
       reason: 'released',
       now: this.clock.now(),
+      requestId,
     });
     return this.afterChange(change, true);
   }

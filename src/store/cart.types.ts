@@ -1,4 +1,5 @@
 /** Records of the store port's cart holds, group operations and hold extension. */
+import type { MovementContext } from './ledger';
 import type { Inventory, Reservation } from './store.types';
 
 export const CART_POLICIES = ['all_or_nothing', 'best_effort'] as const;
@@ -33,7 +34,7 @@ export interface CartGroup {
   createdAt: Date;
 }
 
-export interface ReserveCartCommand {
+export interface ReserveCartCommand extends MovementContext {
   userId: string;
   /**
    * Lines naming one variant are summed by the store before anything else (sumCartLines). The
@@ -64,7 +65,7 @@ export interface CartGroupView {
   reservations: Reservation[];
 }
 
-export interface GroupCommand {
+export interface GroupCommand extends MovementContext {
   groupId: string;
   userId: string;
   now: Date;

@@ -25,6 +25,7 @@ import type {
   GroupCommand,
   ReserveCartCommand,
 } from './cart.types';
+import type { ListMovementsQuery, MovementContext, StockMovement } from './ledger';
 
 /**
  * The persistence port. Services depend on this abstract class (it is also the DI token); the
@@ -39,7 +40,11 @@ export abstract class Store {
   abstract readonly transactionRetries: number;
 
   /** Creates a variant and its inventory (total = available = stock). SkuExistsError on a taken SKU. */
-  abstract createVariant(input: NewVariant, now: Date): Promise<VariantWithInventory>;
+  abstract createVariant(
+    input: NewVariant,
+    now: Date,
+    context?: MovementContext,
+  ): Promise<VariantWithInventory>;
 
   abstract getVariant(variantId: string): Promise<Variant | null>;
 
@@ -96,6 +101,13 @@ export abstract class Store {
    */
   abstract setPurchaseLimit(variantId: string, limit: number | null, now: Date): Promise<Variant>;
 
+  /** Sets (an integer ≥ 0) or removes (null) a variant's lowStockThreshold. VariantNotFoundError. */
+  abstract setLowStockThreshold(
+    variantId: string,
+    threshold: number | null,
+    now: Date,
+  ): Promise<Variant>;
+
   // ── Cart holds and extension (docs/architecture.md, "Cart holds") ───────────────────────────
 
   /**
@@ -135,7 +147,13 @@ export abstract class Store {
   /** Extends every active line of a group, all or none, with the rules of extendReservation. */
   abstract extendGroup(command: ExtendGroupCommand): Promise<CartGroupView>;
 
-  /** Checks I1–I3, I6 (and that each shopper's hold list matches their active reservations). */
+  /**
+   * A variant's ledger movements with seq > afterSeq, ascending, at most limit (I7: every change
+   * of its figures, in the atomic step that made it). An unknown variant has none.
+   */
+  abstract listMovements(query: ListMovementsQuery): Promise<StockMovement[]>;
+
+  /** Checks I1–I3, I6, I7 (and that each shopper's hold list matches their active reservations). */
   abstract reconcile(maxActiveReservations: number): Promise<ReconcileReport>;
 
   // ── Search sync (DESIGN §5) ──────────────────────────────────────────────────────────────

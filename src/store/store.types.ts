@@ -1,4 +1,5 @@
 /** Plain domain records the store port speaks in. Adapters map their persistence shapes to these. */
+import type { MovementContext } from './ledger';
 
 export const RESERVATION_STATUSES = ['active', 'committed', 'released', 'expired'] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
@@ -16,6 +17,8 @@ export interface Variant {
   saleEndsAt?: Date;
   /** Units one shopper may hold and buy in total (active + committed, invariant I6); none when unset. */
   purchaseLimit?: number;
+  /** Available stock at or below which a `stock.low` event is sent; none when unset. */
+  lowStockThreshold?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -62,6 +65,7 @@ export interface NewVariant {
   saleStartsAt?: Date;
   saleEndsAt?: Date;
   purchaseLimit?: number;
+  lowStockThreshold?: number;
 }
 
 export interface VariantWithInventory {
@@ -69,7 +73,7 @@ export interface VariantWithInventory {
   inventory: Inventory;
 }
 
-export interface AdjustStockCommand {
+export interface AdjustStockCommand extends MovementContext {
   variantId: string;
   /** Added to totalStock and availableStock; may be negative. */
   delta: number;
@@ -78,7 +82,7 @@ export interface AdjustStockCommand {
   now: Date;
 }
 
-export interface ReserveCommand {
+export interface ReserveCommand extends MovementContext {
   userId: string;
   variantId: string;
   quantity: number;
@@ -103,13 +107,13 @@ export interface ReservationChange {
   changed: boolean;
 }
 
-export interface CommitCommand {
+export interface CommitCommand extends MovementContext {
   reservationId: string;
   userId: string;
   now: Date;
 }
 
-export interface ReleaseCommand {
+export interface ReleaseCommand extends MovementContext {
   reservationId: string;
   /** The owner; omitted by the expiry sweeper, which acts for the system. */
   userId?: string;
@@ -124,7 +128,7 @@ export interface ListReservationsQuery {
   limit: number;
 }
 
-export type InvariantName = 'I1' | 'I2' | 'I3' | 'I6' | 'HOLDS';
+export type InvariantName = 'I1' | 'I2' | 'I3' | 'I6' | 'I7' | 'HOLDS';
 
 export interface InvariantViolation {
   invariant: InvariantName;

@@ -1,5 +1,6 @@
 import { MemoryStore } from '../../src/store/memory/memory.store';
 import { describeCartContract } from './cart.contract';
+import { describeLedgerContract } from './ledger.contract';
 import { describeStoreContract } from './store.contract';
 
 describeStoreContract('MemoryStore', async () => {
@@ -14,4 +15,13 @@ describeStoreContract('MemoryStore', async () => {
 describeCartContract('MemoryStore', async () => {
   const store = new MemoryStore();
   return { store, cleanup: () => store.close() };
+});
+
+describeLedgerContract('MemoryStore', async () => {
+  const store = new MemoryStore();
+  return {
+    store,
+    cleanup: () => store.close(),
+    corrupt: async (variantId, patch) => store.corruptInventoryForTest(variantId, patch),
+  };
 });

@@ -3,6 +3,7 @@ import { afterAll, describe, it } from 'vitest';
 import { MongoStore } from '../../src/store/mongo/mongo.store';
 import { findMongo, uniqueDbName } from '../mongo/mongo-target';
 import { describeCartContract } from './cart.contract';
+import { describeLedgerContract } from './ledger.contract';
 import { describeStoreContract } from './store.contract';
 
 /**
@@ -42,6 +43,15 @@ describe('MongoStore contract', async () => {
   describeCartContract('MongoStore', async () => {
     const store = await MongoStore.connect(target.uri, { autoIndex: true, dbName });
     return { store, cleanup: () => store.close() };
+  });
+
+  describeLedgerContract('MongoStore', async () => {
+    const store = await MongoStore.connect(target.uri, { autoIndex: true, dbName });
+    return {
+      store,
+      cleanup: () => store.close(),
+      corrupt: (variantId, patch) => store.corruptInventoryForTest(variantId, patch),
+    };
   });
 
   afterAll(async () => {

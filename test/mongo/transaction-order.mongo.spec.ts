@@ -5,7 +5,7 @@ import { describeWithMongo, uniqueDbName } from './mongo-target';
 
 /**
  * The hot inventory document is written LAST in every hold transaction, so its write lock is held
- * for the shortest time. A replica set records a committed transaction as one `applyOps` oplog
+ * for the shortest time; the ledger movement of the change is written just before it. A replica set records a committed transaction as one `applyOps` oplog
  * entry listing its writes in the order they were made, so that order is read back from there.
  */
 describeWithMongo('MongoDB hold transactions write the inventory last', (uri) => {
@@ -54,18 +54,28 @@ describeWithMongo('MongoDB hold transactions write the inventory last', (uri) =>
     return reservation;
   }
 
-  it('reserve: hold list, reservation, then inventory', async () => {
+  it('reserve: hold list, reservation, ledger movement, then inventory', async () => {
     await hold('order-reserve');
-    expect(await lastTransactionWrites()).toEqual(['userholds', 'reservations', 'inventory']);
+    expect(await lastTransactionWrites()).toEqual([
+      'userholds',
+      'reservations',
+      'stockmovements',
+      'inventory',
+    ]);
   });
 
-  it('commit: reservation, hold list, then inventory', async () => {
+  it('commit: reservation, hold list, ledger movement, then inventory', async () => {
     const reservation = await hold('order-commit');
     await store.commitReservation({ reservationId: reservation.id, userId: 'order-commit', now });
-    expect(await lastTransactionWrites()).toEqual(['reservations', 'userholds', 'inventory']);
+    expect(await lastTransactionWrites()).toEqual([
+      'reservations',
+      'userholds',
+      'stockmovements',
+      'inventory',
+    ]);
   });
 
-  it('release: reservation, hold list, then inventory', async () => {
+  it('release: reservation, hold list, ledger movement, then inventory', async () => {
     const reservation = await hold('order-release');
     await store.releaseReservation({
       reservationId: reservation.id,
@@ -73,16 +83,36 @@ describeWithMongo('MongoDB hold transactions write the inventory last', (uri) =>
       reason: 'released',
       now,
     });
-    expect(await lastTransactionWrites()).toEqual(['reservations', 'userholds', 'inventory']);
+    expect(await lastTransactionWrites()).toEqual([
+      'reservations',
+      'userholds',
+      'stockmovements',
+      'inventory',
+    ]);
   });
 
-  it('expiry: reservation, hold list, then inventory', async () => {
+  it('expiry: reservation, hold list, ledger movement, then inventory', async () => {
     const reservation = await hold('order-expire', new Date(now.getTime() + 1_000));
     await store.releaseReservation({
       reservationId: reservation.id,
       reason: 'expired',
       now: new Date(now.getTime() + 2_000),
     });
-    expect(await lastTransactionWrites()).toEqual(['reservations', 'userholds', 'inventory']);
+    expect(await lastTransactionWrites()).toEqual([
+      'reservations',
+      'userholds',
+      'stockmovements',
+      'inventory',
+    ]);
+  });
+
+  it('adjustment: ledger movement, then inventory', async () => {
+    const { variant } = await store.createVariant(
+      { sku: 'order-adjust', title: 'Order test', price: 100, stock: 5 },
+      now,
+    );
+    expect(await lastTransactionWrites()).toEqual(['variants', 'stockmovements', 'inventory']);
+    await store.adjustStock({ variantId: variant.id, delta: 3, now });
+    expect(await lastTransactionWrites()).toEqual(['stockmovements', 'inventory']);
   });
 });

@@ -12,7 +12,7 @@ import {
 } from 'class-validator';
 import { IsPrintableText, isPrintableText, Optional } from '../../common/validation';
 
-import { MAX_PURCHASE_LIMIT } from './update-variant.dto';
+import { MAX_LOW_STOCK_THRESHOLD, MAX_PURCHASE_LIMIT } from './update-variant.dto';
 
 const MAX_MINOR_UNITS = 1_000_000_000;
 /** The most units a variant may have in total, at creation and after any adjustment. */
@@ -127,4 +127,15 @@ export class CreateVariantDto {
   @Min(1, { message: 'purchaseLimit must be at least 1' })
   @Max(MAX_PURCHASE_LIMIT)
   purchaseLimit?: number;
+
+  @ApiPropertyOptional({
+    example: 5,
+    minimum: 0,
+    description: 'Available stock at or below which a stock.low event is sent (webhooks)',
+  })
+  @Optional()
+  @IsInt({ message: 'lowStockThreshold must be an integer' })
+  @Min(0, { message: 'lowStockThreshold must be at least 0' })
+  @Max(MAX_LOW_STOCK_THRESHOLD)
+  lowStockThreshold?: number;
 }

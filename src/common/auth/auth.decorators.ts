@@ -17,6 +17,11 @@ export type AuthenticatedRequest = FastifyRequest & {
   admitted?: boolean;
 };
 
+/** The request's id (X-Request-Id, or the one generated for it), as logged and sent back. */
+export const RequestId = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+  return String(context.switchToHttp().getRequest<FastifyRequest>().id);
+});
+
 /** The verified caller, set by AccessControl. */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext) => {
   return context.switchToHttp().getRequest<AuthenticatedRequest>().principal as Principal;

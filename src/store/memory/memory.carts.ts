@@ -20,6 +20,7 @@ import type {
 import { extendedExpiry, isExpired } from '../hold-extension';
 import { sumCartLines } from '../cart-lines';
 import { newObjectId } from '../object-id';
+import { shopperContext } from '../ledger';
 import type { Inventory, InvariantViolation, Reservation } from '../store.types';
 import { copy, pairKey, type MemoryState } from './memory.state';
 
@@ -71,7 +72,14 @@ export class MemoryCarts {
     const outcomes: CartLineOutcome[] = lines.map((line, i) => {
       if (!inStock[i]) return { ...line, status: 'refused', code: 'OUT_OF_STOCK' };
       const reservation = state.placeHold(
-        { ...line, userId, groupId, expiresAt: command.expiresAt, now },
+        {
+          ...line,
+          userId,
+          groupId,
+          expiresAt: command.expiresAt,
+          now,
+          context: shopperContext(command),
+        },
         found[i].inventory,
       );
       reservations.push(copy(reservation));
@@ -115,7 +123,8 @@ export class MemoryCarts {
       if (lines.some((r) => r.status === 'committed')) return this.unchanged(group);
       throw new ReservationNotActiveError(group.groupId, 'released');
     }
-    const inventories = active.map((r) => copy(this.state.commit(r, command.now)));
+    const context = shopperContext(command);
+    const inventories = active.map((r) => copy(this.state.commit(r, command.now, context)));
     return { ...this.view(group), inventories, changed: true };
   }
 
@@ -123,7 +132,10 @@ export class MemoryCarts {
     const group = this.ownedGroup(command.groupId, command.userId);
     const active = this.reservationsOf(group).filter((r) => r.status === 'active');
     if (active.length === 0) return this.unchanged(group);
-    const inventories = active.map((r) => copy(this.state.release(r, 'released', command.now)));
+    const context = shopperContext(command);
+    const inventories = active.map((r) =>
+      copy(this.state.release(r, 'released', command.now, context)),
+    );
     return { ...this.view(group), inventories, changed: true };
   }
 

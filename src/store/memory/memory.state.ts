@@ -7,6 +7,15 @@ import {
 } from '../../common/errors/domain-errors';
 import { newObjectId } from '../object-id';
 import type { CartGroup } from '../cart.types';
+import {
+  figuresOf,
+  MOVEMENT_DELTAS,
+  SWEEPER_ACTOR,
+  type MovementContext,
+  type MovementType,
+  type StockFigures,
+  type StockMovement,
+} from '../ledger';
 import type { Inventory, Reservation, Variant } from '../store.types';
 
 /** One entry of a shopper's `userholds` document (DESIGN §2). */
@@ -38,6 +47,13 @@ export interface NewHold {
   idempotencyKey?: string;
   requestHash?: string;
   groupId?: string;
+  context?: MovementContext;
+}
+
+/** What a movement says beyond its figures: the hold behind it and who made it. */
+export interface MovementDetails {
+  reservation?: Pick<Reservation, 'id' | 'groupId' | 'userId'>;
+  context?: MovementContext;
 }
 
 /**
@@ -62,6 +78,8 @@ export class MemoryState {
   readonly groupIdByIdempotencyKey = new Map<string, string>();
   /** Active + committed units per (userId, variantId): the purchase-limit counter (I6). */
   readonly purchasedUnits = new Map<string, number>();
+  /** The `stockmovements` collection: each variant's ledger, ascending seq (I7). */
+  readonly movements = new Map<string, StockMovement[]>();
 
   /** Duplicate (one active hold per variant) and cap (I3) for holds on all of `variantIds`. */
   checkHoldsAllowed(userId: string, variantIds: string[], max: number): void {
@@ -124,7 +142,10 @@ export class MemoryState {
     this.addPurchasedUnits(userId, variantId, quantity);
     inventory.availableStock -= quantity;
     inventory.reservedStock += quantity;
-    this.markChanged(inventory, now);
+    this.markChanged(inventory, now, 'reserved', MOVEMENT_DELTAS.reserved(quantity), {
+      reservation,
+      context: hold.context,
+    });
     return reservation;
   }
 
@@ -138,21 +159,28 @@ export class MemoryState {
   }
 
   /** active → committed: reserved −q, total −q. The purchase counter keeps the units. */
-  commit(reservation: Reservation, now: Date): Inventory {
+  commit(reservation: Reservation, now: Date, context?: MovementContext): Inventory {
     const inventory = this.end(reservation, 'committed', now);
     inventory.reservedStock -= reservation.quantity;
     inventory.totalStock -= reservation.quantity;
-    this.markChanged(inventory, now);
+    const delta = MOVEMENT_DELTAS.committed(reservation.quantity);
+    this.markChanged(inventory, now, 'committed', delta, { reservation, context });
     return inventory;
   }
 
   /** active → released | expired: reserved −q, available +q, and the allowance is given back. */
-  release(reservation: Reservation, reason: 'released' | 'expired', now: Date): Inventory {
+  release(
+    reservation: Reservation,
+    reason: 'released' | 'expired',
+    now: Date,
+    context?: MovementContext,
+  ): Inventory {
     const inventory = this.end(reservation, reason, now);
     inventory.reservedStock -= reservation.quantity;
     inventory.availableStock += reservation.quantity;
     this.addPurchasedUnits(reservation.userId, reservation.variantId, -reservation.quantity);
-    this.markChanged(inventory, now);
+    const delta = MOVEMENT_DELTAS.released(reservation.quantity);
+    this.markChanged(inventory, now, reason, delta, { reservation, context });
     return inventory;
   }
 
@@ -184,10 +212,50 @@ export class MemoryState {
     else this.purchasedUnits.set(key, units);
   }
 
-  /** Invariant I5: every stock change bumps the version and flags the search document stale. */
-  markChanged(inventory: Inventory, now: Date): void {
+  /**
+   * Invariant I5: every stock change bumps the version and flags the search document stale; and
+   * I7: in the same synchronous step, one ledger movement whose seq is the version just produced.
+   * Called after the figures changed, so `after` is the inventory as it now stands.
+   */
+  markChanged(
+    inventory: Inventory,
+    now: Date,
+    type: Exclude<MovementType, 'created'>,
+    delta: StockFigures,
+    details: MovementDetails,
+  ): void {
     inventory.version += 1;
     inventory.needsSync = true;
     inventory.updatedAt = new Date(now);
+    this.recordMovement(inventory, now, type, delta, details);
+  }
+
+  /** Appends the movement that made `inventory` what it is now (one array push: the hot path). */
+  recordMovement(
+    inventory: Inventory,
+    now: Date,
+    type: MovementType,
+    delta: StockFigures,
+    { reservation, context }: MovementDetails,
+  ): void {
+    // Plain assignments rather than conditional spreads: this runs on every hold (the live-sale path).
+    const movement: StockMovement = {
+      variantId: inventory.variantId,
+      seq: inventory.version,
+      type,
+      delta,
+      after: figuresOf(inventory),
+      actor: context?.actor ?? reservation?.userId ?? SWEEPER_ACTOR,
+      at: new Date(now),
+    };
+    if (reservation !== undefined) {
+      movement.reservationId = reservation.id;
+      movement.userId = reservation.userId;
+      if (reservation.groupId !== undefined) movement.groupId = reservation.groupId;
+    }
+    if (context?.requestId !== undefined) movement.requestId = context.requestId;
+    const ledger = this.movements.get(inventory.variantId);
+    if (ledger) ledger.push(movement);
+    else this.movements.set(inventory.variantId, [movement]);
   }
 }

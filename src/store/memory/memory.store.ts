@@ -11,6 +11,16 @@ import {
 import { isObjectId, newObjectId } from '../object-id';
 import { MemoryCarts } from './memory.carts';
 import { copy, MemoryState, pairKey } from './memory.state';
+import {
+  adminContext,
+  ledgerViolations,
+  MOVEMENT_DELTAS,
+  shopperContext,
+  type ListMovementsQuery,
+  type MovementContext,
+  type StockMovement,
+} from '../ledger';
+import { ledgerPage, ledgerSummary } from './memory.ledger';
 import { matchesWords, searchWords } from '../search-text';
 import { Store } from '../store';
 import type {
@@ -58,7 +68,11 @@ export class MemoryStore extends Store {
   /** The `searchdocuments` collection, by variantId. */
   private readonly searchDocumentsByVariant = new Map<string, SearchDocument>();
 
-  async createVariant(input: NewVariant, now: Date): Promise<VariantWithInventory> {
+  async createVariant(
+    input: NewVariant,
+    now: Date,
+    context?: MovementContext,
+  ): Promise<VariantWithInventory> {
     if (this.state.variantIdBySku.has(input.sku.toLowerCase())) throw new SkuExistsError(input.sku);
     const id = newObjectId(now);
     const variant: Variant = copy({
@@ -73,6 +87,9 @@ export class MemoryStore extends Store {
       ...(input.saleStartsAt !== undefined && { saleStartsAt: input.saleStartsAt }),
       ...(input.saleEndsAt !== undefined && { saleEndsAt: input.saleEndsAt }),
       ...(input.purchaseLimit !== undefined && { purchaseLimit: input.purchaseLimit }),
+      ...(input.lowStockThreshold !== undefined && {
+        lowStockThreshold: input.lowStockThreshold,
+      }),
       createdAt: now,
       updatedAt: now,
     });
@@ -89,6 +106,8 @@ export class MemoryStore extends Store {
     this.state.variants.set(id, variant);
     this.state.variantIdBySku.set(input.sku.toLowerCase(), id);
     this.state.inventory.set(id, inventory);
+    const delta = { total: input.stock, reserved: 0, available: input.stock };
+    this.state.recordMovement(inventory, now, 'created', delta, { context: adminContext(context) });
     return { variant: copy(variant), inventory: copy(inventory) };
   }
 
@@ -117,7 +136,15 @@ export class MemoryStore extends Store {
     }
     inventory.totalStock = totalStock;
     inventory.availableStock += command.delta;
-    this.state.markChanged(inventory, command.now);
+    this.state.markChanged(
+      inventory,
+      command.now,
+      'adjusted',
+      MOVEMENT_DELTAS.adjusted(command.delta),
+      {
+        context: adminContext(command),
+      },
+    );
     return copy(inventory);
   }
 
@@ -140,7 +167,10 @@ export class MemoryStore extends Store {
     if (inventory.availableStock < quantity) {
       throw new OutOfStockError(variantId, inventory.availableStock);
     }
-    const reservation = this.state.placeHold({ ...command }, inventory);
+    const reservation = this.state.placeHold(
+      { ...command, context: shopperContext(command) },
+      inventory,
+    );
     return { reservation: copy(reservation), inventory: copy(inventory) };
   }
 
@@ -148,6 +178,18 @@ export class MemoryStore extends Store {
     const { variant } = this.state.variantOrThrow(variantId);
     if (limit === null) delete variant.purchaseLimit;
     else variant.purchaseLimit = limit;
+    variant.updatedAt = new Date(now);
+    return copy(variant);
+  }
+
+  async setLowStockThreshold(
+    variantId: string,
+    threshold: number | null,
+    now: Date,
+  ): Promise<Variant> {
+    const { variant } = this.state.variantOrThrow(variantId);
+    if (threshold === null) delete variant.lowStockThreshold;
+    else variant.lowStockThreshold = threshold;
     variant.updatedAt = new Date(now);
     return copy(variant);
   }
@@ -211,7 +253,7 @@ export class MemoryStore extends Store {
     if (reservation.status === 'expired' || reservation.expiresAt <= command.now) {
       throw new ReservationExpiredError(reservation.id);
     }
-    const inventory = this.state.commit(reservation, command.now);
+    const inventory = this.state.commit(reservation, command.now, shopperContext(command));
     return { reservation: copy(reservation), inventory: copy(inventory), changed: true };
   }
 
@@ -224,7 +266,12 @@ export class MemoryStore extends Store {
     }
     // The sweeper may race a TTL change or a clock skew: only a hold that is really due expires.
     if (command.reason === 'expired' && reservation.expiresAt > command.now) return unchanged;
-    const inventory = this.state.release(reservation, command.reason, command.now);
+    const inventory = this.state.release(
+      reservation,
+      command.reason,
+      command.now,
+      shopperContext(command),
+    );
     return { reservation: copy(reservation), inventory: copy(inventory), changed: true };
   }
 
@@ -235,6 +282,10 @@ export class MemoryStore extends Store {
       .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime() || compareIds(a.id, b.id))
       .slice(0, Math.max(0, limit))
       .map(copy);
+  }
+
+  async listMovements(query: ListMovementsQuery): Promise<StockMovement[]> {
+    return ledgerPage(this.state, query);
   }
 
   async reconcile(maxActiveReservations: number): Promise<ReconcileReport> {
@@ -252,6 +303,7 @@ export class MemoryStore extends Store {
       } else if (inv.availableStock !== inv.totalStock - inv.reservedStock) {
         violations.push(i1(inv, 'availableStock is not totalStock − reservedStock'));
       }
+      violations.push(...ledgerViolations(inv, ledgerSummary(this.state, inv.variantId)));
       const expected = reservedByVariant.get(inv.variantId) ?? 0;
       if (inv.reservedStock !== expected) {
         violations.push({

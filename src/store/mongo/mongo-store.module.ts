@@ -11,6 +11,7 @@ import {
   type InventoryDoc,
   type ReservationDoc,
   type SearchDocumentDoc,
+  type StockMovementDoc,
   type StoreModels,
   type UserHoldsDoc,
   type VariantDoc,
@@ -43,11 +44,13 @@ export class MongoStoreModels {
     @InjectModel(STORE_MODEL_NAMES.cartGroups) private readonly cartGroups: Model<CartGroupDoc>,
     @InjectModel(STORE_MODEL_NAMES.purchaseCounts)
     private readonly purchaseCounts: Model<PurchaseCountDoc>,
+    @InjectModel(STORE_MODEL_NAMES.stockMovements)
+    private readonly stockMovements: Model<StockMovementDoc>,
   ) {}
 
   get models(): StoreModels {
     const { variants, inventory, reservations, userholds, searchDocuments } = this;
-    const { cartGroups, purchaseCounts } = this;
+    const { cartGroups, purchaseCounts, stockMovements } = this;
     return {
       variants,
       inventory,
@@ -56,6 +59,7 @@ export class MongoStoreModels {
       searchDocuments,
       cartGroups,
       purchaseCounts,
+      stockMovements,
     };
   }
 }

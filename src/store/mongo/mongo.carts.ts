@@ -35,6 +35,8 @@ import {
 } from './mongo.purchase-limits';
 import type { CartGroupDoc, ReservationDoc, StoreModels } from './mongo.schemas';
 import type { TransactionRunner } from './transactions';
+import { applyStockChange } from './mongo.ledger';
+import { MOVEMENT_DELTAS, shopperContext, type MovementContext } from '../ledger';
 
 /** How often a whole cart operation is re-run when a guarded write found its snapshot stale. */
 const MAX_ROUNDS = 5;
@@ -235,19 +237,27 @@ export class MongoCarts {
       await addUnits(this.models, session, userId, h.variantId, counted[h.i], h.line.quantity);
     }
 
-    // e. LAST, the hot inventory documents, in ascending variantId order.
+    // e. LAST, each line's ledger movement and hot inventory document, in ascending variantId
+    // order (mongo.ledger.ts: the movement first, seq from the snapshot).
     const inventories = new Map<string, Inventory>();
+    const context = shopperContext(command);
     for (const h of [...held].sort((a, b) => compareIds(a.variantId, b.variantId))) {
       const quantity = h.line.quantity;
-      const updated = await this.models.inventory.findOneAndUpdate(
-        { variantId: h.variantId, availableStock: { $gte: quantity } },
+      const updated = await applyStockChange(
+        this.models,
+        session,
         {
-          $inc: { availableStock: -quantity, reservedStock: quantity, version: 1 },
-          $set: { needsSync: true, updatedAt: now },
+          variantId: h.variantId,
+          type: 'reserved',
+          delta: MOVEMENT_DELTAS.reserved(quantity),
+          reservation: { _id: h.reservationId, groupId, userId },
+          context,
+          now,
         },
-        { session, returnDocument: 'after', lean: true },
+        (current) => {
+          if (current.availableStock < quantity) throw new SnapshotRaced();
+        },
       );
-      if (!updated) throw new SnapshotRaced();
       inventories.set(h.line.variantId, toInventory(updated));
     }
 
@@ -288,7 +298,10 @@ export class MongoCarts {
         }
         await this.endLines(session, active, 'committed', now);
         await this.pullHolds(session, userId, active);
-        const inventories = await this.changeStock(session, active, 'commit', now);
+        const inventories = await this.changeStock(session, active, 'commit', {
+          now,
+          context: shopperContext(command),
+        });
         return { ...(await this.viewIn(group, session)), inventories, changed: true };
       }),
     );
@@ -305,7 +318,10 @@ export class MongoCarts {
         await this.endLines(session, active, 'released', now);
         await this.pullHolds(session, userId, active);
         for (const line of active) await givePurchaseBack(this.models, session, line);
-        const inventories = await this.changeStock(session, active, 'release', now);
+        const inventories = await this.changeStock(session, active, 'release', {
+          now,
+          context: shopperContext(command),
+        });
         return { ...(await this.viewIn(group, session)), inventories, changed: true };
       }),
     );
@@ -444,27 +460,25 @@ export class MongoCarts {
     );
   }
 
-  /** LAST: the inventory of every line, ascending variantId (I5: version +1, needsSync). */
+  /** LAST: each line's movement and inventory, ascending variantId (I5: version +1, needsSync; I7). */
   private async changeStock(
     session: ClientSession,
     lines: ReservationDoc[],
     kind: 'commit' | 'release',
-    now: Date,
+    { now, context }: { now: Date; context: MovementContext },
   ): Promise<Inventory[]> {
     const inventories: Inventory[] = [];
     for (const line of [...lines].sort((a, b) => compareIds(a.variantId, b.variantId))) {
       const q = line.quantity;
-      const delta =
-        kind === 'commit'
-          ? { reservedStock: -q, totalStock: -q }
-          : { reservedStock: -q, availableStock: q };
-      const inventory = await this.models.inventory.findOneAndUpdate(
-        { variantId: line.variantId },
-        { $inc: { ...delta, version: 1 }, $set: { needsSync: true, updatedAt: now } },
-        { session, returnDocument: 'after', lean: true },
-      );
-      // Unreachable while I2 holds: an active reservation always has its inventory.
-      if (!inventory) throw new VariantNotFoundError(idToString(line.variantId));
+      // An active reservation always has its inventory while I2 holds (else VariantNotFoundError).
+      const inventory = await applyStockChange(this.models, session, {
+        variantId: line.variantId,
+        type: kind === 'commit' ? 'committed' : 'released',
+        delta: kind === 'commit' ? MOVEMENT_DELTAS.committed(q) : MOVEMENT_DELTAS.released(q),
+        reservation: line,
+        context,
+        now,
+      });
       inventories.push(toInventory(inventory));
     }
     return inventories;

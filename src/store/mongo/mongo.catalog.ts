@@ -1,7 +1,6 @@
 import { Types } from 'mongoose';
 import {
   InsufficientStockError,
-  ServiceUnavailableError,
   SkuExistsError,
   VariantNotFoundError,
   VersionConflictError,
@@ -16,8 +15,10 @@ import type {
 import { idToString, parseObjectId, toInventory, toVariant } from './mongo.mappers';
 import { indexNamed, isDuplicateKeyOn } from './mongo.errors';
 import type { InventoryDoc, StoreModels, VariantDoc } from './mongo.schemas';
-import { MAX_ROUNDS, SYNC_READ_CONCERN } from './mongo.policy';
+import { SYNC_READ_CONCERN } from './mongo.policy';
 import type { TransactionRunner } from './transactions';
+import { applyStockChange, insertMovement } from './mongo.ledger';
+import { adminContext, MOVEMENT_DELTAS, type MovementContext } from '../ledger';
 
 /** Variants and their stock figures: creation, reads, admin adjustments. */
 export class MongoCatalog {
@@ -26,7 +27,12 @@ export class MongoCatalog {
     private readonly transactions: TransactionRunner,
   ) {}
 
-  async createVariant(input: NewVariant, now: Date): Promise<VariantWithInventory> {
+  async createVariant(
+    input: NewVariant,
+    now: Date,
+    context?: MovementContext,
+  ): Promise<VariantWithInventory> {
+    const { actor, requestId } = adminContext(context);
     return this.transactions.run(async (session) => {
       const id = new Types.ObjectId();
       const variant: VariantDoc = {
@@ -41,6 +47,9 @@ export class MongoCatalog {
         ...(input.saleStartsAt !== undefined && { saleStartsAt: input.saleStartsAt }),
         ...(input.saleEndsAt !== undefined && { saleEndsAt: input.saleEndsAt }),
         ...(input.purchaseLimit !== undefined && { purchaseLimit: input.purchaseLimit }),
+        ...(input.lowStockThreshold !== undefined && {
+          lowStockThreshold: input.lowStockThreshold,
+        }),
         createdAt: now,
         updatedAt: now,
       };
@@ -61,9 +70,42 @@ export class MongoCatalog {
         needsSync: true,
         updatedAt: now,
       };
+      // The ledger's first movement (seq 1 = the version created), before the inventory as always.
+      const stock = { total: input.stock, reserved: 0, available: input.stock };
+      await insertMovement(this.models, session, {
+        _id: new Types.ObjectId(),
+        variantId: id,
+        seq: 1,
+        type: 'created',
+        delta: stock,
+        after: stock,
+        actor,
+        ...(requestId !== undefined && { requestId }),
+        at: now,
+      });
       await this.models.inventory.insertOne(inventory, { session });
       return { variant: toVariant(variant), inventory: toInventory(inventory) };
     });
+  }
+
+  /** One conditional update of the variant document (never the inventory): no transaction. */
+  async setLowStockThreshold(
+    variantId: string,
+    threshold: number | null,
+    now: Date,
+  ): Promise<Variant> {
+    const id = parseObjectId(variantId);
+    if (!id) throw new VariantNotFoundError(variantId);
+    const update =
+      threshold === null
+        ? { $unset: { lowStockThreshold: '' }, $set: { updatedAt: now } }
+        : { $set: { lowStockThreshold: threshold, updatedAt: now } };
+    const doc = await this.models.variants.findOneAndUpdate({ _id: id }, update, {
+      returnDocument: 'after',
+      lean: true,
+    });
+    if (!doc) throw new VariantNotFoundError(variantId);
+    return toVariant(doc);
   }
 
   async getVariant(variantId: string): Promise<Variant | null> {
@@ -89,45 +131,39 @@ export class MongoCatalog {
   }
 
   /**
-   * One conditional update, no transaction. "total + delta ≥ 0 and ≥ reserved" reduces to
-   * "available + delta ≥ 0": with I1 (available = total − reserved) the second condition is exactly
-   * that, and it implies the first because reserved ≥ 0. So the filter is `availableStock ≥ −delta`
-   * on the stored, indexed field — no `$expr`. On no match one read tells which condition failed.
+   * A transaction, since the ledger's movement is written with the change (mongo.ledger.ts): the
+   * inventory is judged on the snapshot — version (compare-and-swap), then "total + delta ≥ 0 and
+   * ≥ reserved", which with I1 (available = total − reserved) is "available + delta ≥ 0" — and a
+   * change of it after the snapshot makes the write conflict and the whole attempt run again.
    */
   async adjustStock(command: AdjustStockCommand): Promise<Inventory> {
     const { delta, expectedVersion, now } = command;
     const variantId = parseObjectId(command.variantId);
     if (!variantId) throw new VariantNotFoundError(command.variantId);
-    for (let round = 1; round <= MAX_ROUNDS; round++) {
-      const updated = await this.models.inventory.findOneAndUpdate(
+    const updated = await this.transactions.run((session) =>
+      applyStockChange(
+        this.models,
+        session,
         {
           variantId,
-          availableStock: { $gte: -delta },
-          ...(expectedVersion !== undefined && { version: expectedVersion }),
+          type: 'adjusted',
+          delta: MOVEMENT_DELTAS.adjusted(delta),
+          context: adminContext(command),
+          now,
         },
-        {
-          $inc: { totalStock: delta, availableStock: delta, version: 1 },
-          $set: { needsSync: true, updatedAt: now },
+        (current) => {
+          if (expectedVersion !== undefined && current.version !== expectedVersion) {
+            throw new VersionConflictError(expectedVersion, current.version);
+          }
+          if (current.availableStock + delta < 0) {
+            throw new InsufficientStockError(
+              `Cannot change total stock of ${command.variantId} by ${delta}: ` +
+                `${current.totalStock} in stock, ${current.reservedStock} reserved`,
+            );
+          }
         },
-        { returnDocument: 'after', lean: true },
-      );
-      if (updated) return toInventory(updated);
-
-      const current = await this.models.inventory.findOne({ variantId }).read('primary').lean();
-      if (!current) throw new VariantNotFoundError(command.variantId);
-      if (expectedVersion !== undefined && current.version !== expectedVersion) {
-        throw new VersionConflictError(expectedVersion, current.version);
-      }
-      if (current.availableStock + delta < 0) {
-        throw new InsufficientStockError(
-          `Cannot change total stock of ${command.variantId} by ${delta}: ` +
-            `${current.totalStock} in stock, ${current.reservedStock} reserved`,
-        );
-      }
-      // Stock came back between the update and the read, so the update would now apply: go again.
-    }
-    throw new ServiceUnavailableError(
-      `Stock of ${command.variantId} kept changing; try the adjustment again`,
+      ),
     );
+    return toInventory(updated);
   }
 }

@@ -60,6 +60,7 @@ export function toVariant(doc: VariantDoc): Variant {
     ...(doc.saleStartsAt != null && { saleStartsAt: copyDate(doc.saleStartsAt) }),
     ...(doc.saleEndsAt != null && { saleEndsAt: copyDate(doc.saleEndsAt) }),
     ...(doc.purchaseLimit != null && { purchaseLimit: doc.purchaseLimit }),
+    ...(doc.lowStockThreshold != null && { lowStockThreshold: doc.lowStockThreshold }),
     createdAt: copyDate(doc.createdAt),
     updatedAt: copyDate(doc.updatedAt),
   };

@@ -4,6 +4,8 @@ import { holdDocKey, idToString } from './mongo.mappers';
 import { errorCode, SNAPSHOT_TOO_OLD, SNAPSHOT_UNAVAILABLE } from './mongo.errors';
 import { purchaseLimitViolations } from './mongo.purchase-limits';
 import type { StoreModels } from './mongo.schemas';
+import { ledgerSummaries } from './mongo.ledger';
+import { ledgerViolations } from '../ledger';
 
 /** Documents per cursor batch of the check's collection walks (the driver's default is 101, then 16 MiB). */
 export const RECONCILE_BATCH_SIZE = 1000;
@@ -43,7 +45,7 @@ export class MongoReconcile {
   ) {}
 
   /**
-   * Checks I1–I3 and the hold lists, with the same findings (and words) as the reference model.
+   * Checks I1–I3, I6, I7 and the hold lists, with the same findings (and words) as the reference model.
    * Admin-only and off the hot path, so aggregations are fine here. All reads share one snapshot
    * (a snapshot session, no transaction: no 60 s transaction limit, no locks), so holds changing
    * during the check never show up as false violations.
@@ -79,6 +81,9 @@ export class MongoReconcile {
         .session(session);
       for (const row of byVariant) reservedByVariant.set(idToString(row._id), row.reserved);
 
+      // I7: each variant's ledger, summarised (sums, seq range, the latest movements).
+      const ledgers = await ledgerSummaries(this.models, session);
+
       let checked = 0;
       // batchSize reaches the driver's find: mongoose's QueryCursor copies the query options (lib/cursor/queryCursor.js).
       const inventoryCursor = this.models.inventory
@@ -98,6 +103,9 @@ export class MongoReconcile {
           availableStock: doc.availableStock,
         };
         violations.push(...stockViolations(figures, reservedByVariant.get(variantId) ?? 0));
+        violations.push(
+          ...ledgerViolations({ ...figures, version: doc.version }, ledgers.get(variantId)),
+        );
         reservedByVariant.delete(variantId);
       }
       for (const variantId of reservedByVariant.keys()) {

@@ -3,7 +3,6 @@ import {
   ReservationExpiredError,
   ReservationNotActiveError,
   ReservationNotFoundError,
-  VariantNotFoundError,
 } from '../../common/errors/domain-errors';
 import type {
   CommitCommand,
@@ -17,6 +16,13 @@ import { idToString, parseObjectId, toInventory, toReservation } from './mongo.m
 import type { ReservationDoc, StoreModels } from './mongo.schemas';
 import { givePurchaseBack } from './mongo.purchase-limits';
 import type { TransactionRunner } from './transactions';
+import { applyStockChange } from './mongo.ledger';
+import {
+  MOVEMENT_DELTAS,
+  shopperContext,
+  type MovementContext,
+  type StockFigures,
+} from '../ledger';
 
 /** Reading holds and ending them: commit, release, expiry. */
 export class MongoReservations {
@@ -80,12 +86,11 @@ export class MongoReservations {
       await this.pullHold(session, committed);
       // LAST, the hot document (as in reserve): its write lock is held from here to the commit
       // only, which matters while a sale's holds are being committed and expired under load.
-      const inventory = await this.changeStock(
-        session,
-        committed,
-        { reservedStock: -q, totalStock: -q },
+      const inventory = await this.changeStock(session, committed, 'committed', {
+        delta: MOVEMENT_DELTAS.committed(q),
+        context: shopperContext(command),
         now,
-      );
+      });
       return { reservation: toReservation(committed), inventory, changed: true };
     });
   }
@@ -122,12 +127,11 @@ export class MongoReservations {
       // Released and expired units give the shopper's purchase allowance back (I6).
       await givePurchaseBack(this.models, session, ended);
       // LAST, the hot document, as in commit and reserve.
-      const inventory = await this.changeStock(
-        session,
-        ended,
-        { reservedStock: -q, availableStock: q },
+      const inventory = await this.changeStock(session, ended, reason, {
+        delta: MOVEMENT_DELTAS.released(q),
+        context: shopperContext(command),
         now,
-      );
+      });
       return { reservation: toReservation(ended), inventory, changed: true };
     });
   }
@@ -149,20 +153,20 @@ export class MongoReservations {
     return docs.map(toReservation);
   }
 
-  /** Applies a stock delta for an ended reservation (I5: version +1, needsSync). */
+  /** Applies a stock delta for an ended reservation, with its ledger movement (I5, I7). */
   private async changeStock(
     session: ClientSession,
     reservation: ReservationDoc,
-    delta: Partial<Record<'totalStock' | 'reservedStock' | 'availableStock', number>>,
-    now: Date,
+    type: 'committed' | 'released' | 'expired',
+    change: { delta: StockFigures; context: MovementContext; now: Date },
   ): Promise<Inventory> {
-    const inventory = await this.models.inventory.findOneAndUpdate(
-      { variantId: reservation.variantId },
-      { $inc: { ...delta, version: 1 }, $set: { needsSync: true, updatedAt: now } },
-      { session, returnDocument: 'after', lean: true },
-    );
-    // Unreachable while I2 holds: an active reservation always has its inventory.
-    if (!inventory) throw new VariantNotFoundError(idToString(reservation.variantId));
+    // An active reservation always has its inventory while I2 holds (else VariantNotFoundError).
+    const inventory = await applyStockChange(this.models, session, {
+      variantId: reservation.variantId,
+      type,
+      reservation,
+      ...change,
+    });
     return toInventory(inventory);
   }
 

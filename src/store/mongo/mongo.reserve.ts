@@ -14,6 +14,8 @@ import type { ReservationDoc, StoreModels } from './mongo.schemas';
 import { MAX_ROUNDS } from './mongo.policy';
 import { countPurchase, PurchaseCountRaced } from './mongo.purchase-limits';
 import type { TransactionRunner } from './transactions';
+import { applyStockChange } from './mongo.ledger';
+import { MOVEMENT_DELTAS, shopperContext } from '../ledger';
 
 /**
  * Thrown inside the reserve transaction when the shopper's hold list refused the new hold. The
@@ -116,20 +118,25 @@ export class MongoReserve {
     // The shopper's purchase counter (I6): unknown variant and purchase limit are refused here.
     await countPurchase(this.models, session, userId, variantId, quantity);
 
-    // 3. LAST, the hot document, so its write lock is held for the shortest time.
-    const inventory = await this.models.inventory.findOneAndUpdate(
-      { variantId, availableStock: { $gte: quantity } },
+    // 3. The ledger movement, then LAST the hot document, so its write lock is held for the
+    // shortest time (mongo.ledger.ts: seq from the snapshot, the movement before the inventory).
+    const inventory = await applyStockChange(
+      this.models,
+      session,
       {
-        $inc: { availableStock: -quantity, reservedStock: quantity, version: 1 },
-        $set: { needsSync: true, updatedAt: now },
+        variantId,
+        type: 'reserved',
+        delta: MOVEMENT_DELTAS.reserved(quantity),
+        reservation: { _id: reservationId, userId },
+        context: shopperContext(command),
+        now,
       },
-      { session, returnDocument: 'after', lean: true },
+      (current) => {
+        if (current.availableStock < quantity) {
+          throw new OutOfStockError(command.variantId, current.availableStock);
+        }
+      },
     );
-    if (!inventory) {
-      const current = await this.models.inventory.findOne({ variantId }).session(session).lean();
-      if (!current) throw new VariantNotFoundError(command.variantId);
-      throw new OutOfStockError(command.variantId, current.availableStock);
-    }
     return { reservation: toReservation(reservation), inventory: toInventory(inventory) };
   }
 

@@ -1,5 +1,6 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 import { CART_POLICIES, type CartPolicy } from '../cart.types';
+import { MOVEMENT_TYPES, type MovementType, type StockFigures } from '../ledger';
 import { RESERVATION_STATUSES, type ReservationStatus } from '../store.types';
 
 /** Collection names that hold the stock (searchdocuments is in SEARCH_COLLECTIONS). */
@@ -10,6 +11,7 @@ export const STORE_COLLECTIONS = {
   userholds: 'userholds',
   cartgroups: 'cartgroups',
   purchasecounts: 'purchasecounts',
+  stockmovements: 'stockmovements',
 } as const;
 
 /** The search feature's collection (searchdocuments), kept apart from the stock ones. */
@@ -152,6 +154,20 @@ export const CART_INDEXES: StoreIndexSpec[] = [
   },
 ];
 
+/**
+ * The ledger's index, declared like STORE_INDEXES: the schema uses it with autoIndex, the
+ * stock-ledger migration creates it in production. It is the ledger's whole guarantee of order:
+ * two changes can never both claim the same seq of a variant, and a variant's page of movements
+ * is a range scan on it.
+ */
+export const LEDGER_INDEXES: StoreIndexSpec[] = [
+  {
+    collection: 'stockmovements',
+    keys: { variantId: 1, seq: 1 },
+    options: { name: 'variantId_seq_unique', unique: true },
+  },
+];
+
 /** Persistence shapes, as `.lean()` returns them. */
 export interface VariantDoc {
   _id: Types.ObjectId;
@@ -164,6 +180,7 @@ export interface VariantDoc {
   saleStartsAt?: Date;
   saleEndsAt?: Date;
   purchaseLimit?: number;
+  lowStockThreshold?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -224,6 +241,22 @@ export interface PurchaseCountDoc {
   units: number;
 }
 
+/** One ledger movement (invariant I7): the change that took a variant's inventory to version seq. */
+export interface StockMovementDoc {
+  _id: Types.ObjectId;
+  variantId: Types.ObjectId;
+  seq: number;
+  type: MovementType;
+  delta: StockFigures;
+  after: StockFigures;
+  reservationId?: Types.ObjectId;
+  groupId?: Types.ObjectId;
+  userId?: string;
+  actor: string;
+  requestId?: string;
+  at: Date;
+}
+
 export interface HoldDoc {
   reservationId: Types.ObjectId;
   variantId: Types.ObjectId;
@@ -261,6 +294,7 @@ export interface StoreModels {
   searchDocuments: Model<SearchDocumentDoc>;
   cartGroups: Model<CartGroupDoc>;
   purchaseCounts: Model<PurchaseCountDoc>;
+  stockMovements: Model<StockMovementDoc>;
 }
 
 export interface StoreSchemaOptions {
@@ -293,7 +327,7 @@ function baseOptions(collection: StoreCollection | SearchCollection, options: St
 function declareIndexes(
   schema: Schema,
   collection: StoreCollection | SearchCollection,
-  indexes: StoreIndexSpec[] = [...STORE_INDEXES, ...CART_INDEXES],
+  indexes: StoreIndexSpec[] = [...STORE_INDEXES, ...CART_INDEXES, ...LEDGER_INDEXES],
 ): void {
   for (const spec of indexes) {
     if (spec.collection === collection) schema.index(spec.keys, spec.options);
@@ -312,6 +346,7 @@ export function buildVariantSchema(options: StoreSchemaOptions): Schema<VariantD
       saleStartsAt: { type: Date },
       saleEndsAt: { type: Date },
       purchaseLimit: { type: Number, min: 1, validate: integer },
+      lowStockThreshold: { type: Number, min: 0, validate: integer },
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
     },
@@ -423,6 +458,32 @@ export function buildPurchaseCountSchema(options: StoreSchemaOptions): Schema<Pu
   return schema;
 }
 
+export function buildStockMovementSchema(options: StoreSchemaOptions): Schema<StockMovementDoc> {
+  const figure = { type: Number, required: true, validate: integer };
+  const figures = new Schema<StockFigures>(
+    { total: figure, reserved: figure, available: figure },
+    { _id: false, strict: true },
+  );
+  const schema = new Schema<StockMovementDoc>(
+    {
+      variantId: { type: ObjectId, required: true },
+      seq: { type: Number, required: true, min: 1, validate: integer },
+      type: { type: String, required: true, enum: MOVEMENT_TYPES },
+      delta: { type: figures, required: true },
+      after: { type: figures, required: true },
+      reservationId: { type: ObjectId },
+      groupId: { type: ObjectId },
+      userId: { type: String },
+      actor: { type: String, required: true },
+      requestId: { type: String },
+      at: { type: Date, required: true },
+    },
+    baseOptions('stockmovements', options),
+  );
+  declareIndexes(schema, 'stockmovements');
+  return schema;
+}
+
 /**
  * The adapter writes search documents with the driver's bulkWrite (version-guarded upserts), so
  * this schema mostly documents the shape and carries the indexes for autoIndex.
@@ -460,6 +521,7 @@ export const STORE_MODEL_NAMES = {
   searchDocuments: 'SearchDocument',
   cartGroups: 'CartGroup',
   purchaseCounts: 'PurchaseCount',
+  stockMovements: 'StockMovement',
 } as const satisfies Record<keyof StoreModels, string>;
 
 /** Every model's name and schema, as `MongooseModule.forFeature` takes them. */
@@ -474,6 +536,7 @@ export function storeModelDefinitions(
     { name: STORE_MODEL_NAMES.searchDocuments, schema: buildSearchDocumentSchema(options) },
     { name: STORE_MODEL_NAMES.cartGroups, schema: buildCartGroupSchema(options) },
     { name: STORE_MODEL_NAMES.purchaseCounts, schema: buildPurchaseCountSchema(options) },
+    { name: STORE_MODEL_NAMES.stockMovements, schema: buildStockMovementSchema(options) },
   ];
 }
 
@@ -503,6 +566,10 @@ export function createStoreModels(
     purchaseCounts: connection.model<PurchaseCountDoc>(
       names.purchaseCounts,
       buildPurchaseCountSchema(options),
+    ),
+    stockMovements: connection.model<StockMovementDoc>(
+      names.stockMovements,
+      buildStockMovementSchema(options),
     ),
   };
 }

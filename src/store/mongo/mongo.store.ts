@@ -50,6 +50,8 @@ import type {
 } from '../cart.types';
 import { MongoCarts } from './mongo.carts';
 import { setPurchaseLimit } from './mongo.purchase-limits';
+import { listMovements } from './mongo.ledger';
+import type { ListMovementsQuery, MovementContext, StockMovement } from '../ledger';
 
 export interface MongoStoreOptions {
   /** Build collections and indexes at startup (development, tests). Default true. */
@@ -73,7 +75,7 @@ const SCHEMA_RECHECK_MS = 30_000;
  * transactions (snapshot / majority / primary); single-document changes are conditional updates
  * on indexed fields. Records returned are plain objects built by the mappers.
  *
- * The work is split by concern — catalog, reserve, reservations, reconcile, search sync — into parts that
+ * The work is split by concern — catalog, reserve, reservations, ledger, reconcile, search sync — into parts that
  * share the connection, the models and the transaction runner; this class only wires them to the port.
  */
 export class MongoStore extends Store {
@@ -158,8 +160,12 @@ export class MongoStore extends Store {
     return this.transactions.retries;
   }
 
-  createVariant(input: NewVariant, now: Date): Promise<VariantWithInventory> {
-    return this.catalog.createVariant(input, now);
+  createVariant(
+    input: NewVariant,
+    now: Date,
+    context?: MovementContext,
+  ): Promise<VariantWithInventory> {
+    return this.catalog.createVariant(input, now, context);
   }
 
   getVariant(variantId: string): Promise<Variant | null> {
@@ -180,6 +186,10 @@ export class MongoStore extends Store {
 
   setPurchaseLimit(variantId: string, limit: number | null, now: Date): Promise<Variant> {
     return setPurchaseLimit(this.models, variantId, limit, now);
+  }
+
+  setLowStockThreshold(variantId: string, threshold: number | null, now: Date): Promise<Variant> {
+    return this.catalog.setLowStockThreshold(variantId, threshold, now);
   }
 
   reserveCart(command: ReserveCartCommand): Promise<CartHoldResult> {
@@ -232,6 +242,10 @@ export class MongoStore extends Store {
 
   findDueReservations(now: Date, limit: number): Promise<Reservation[]> {
     return this.reservations.findDueReservations(now, limit);
+  }
+
+  listMovements(query: ListMovementsQuery): Promise<StockMovement[]> {
+    return listMovements(this.models, query);
   }
 
   reconcile(maxActiveReservations: number): Promise<ReconcileReport> {

@@ -72,6 +72,7 @@ describe('findSchemaGaps', () => {
       'collection userholds is missing',
       'collection cartgroups is missing',
       'collection purchasecounts is missing',
+      'collection stockmovements is missing',
       'collection searchdocuments is missing',
     ]);
   });

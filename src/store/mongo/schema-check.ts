@@ -8,6 +8,7 @@ import {
 } from '../../migrate/store-validators';
 import {
   CART_INDEXES,
+  LEDGER_INDEXES,
   SEARCH_COLLECTIONS,
   SEARCH_INDEXES,
   STORE_COLLECTIONS,
@@ -24,7 +25,7 @@ export interface ExpectedSchema {
 
 export const EXPECTED_SCHEMA: ExpectedSchema = {
   collections: [...Object.values(STORE_COLLECTIONS), ...Object.values(SEARCH_COLLECTIONS)],
-  indexes: [...STORE_INDEXES, ...CART_INDEXES, ...SEARCH_INDEXES],
+  indexes: [...STORE_INDEXES, ...CART_INDEXES, ...LEDGER_INDEXES, ...SEARCH_INDEXES],
   validators: STORE_VALIDATORS,
 };
 
