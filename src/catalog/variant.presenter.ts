@@ -39,7 +39,7 @@ export interface InventoryResponse {
 /** The price fields of a variant, which its search document copies. */
 export type PriceFields = Pick<Variant, 'price' | 'salePrice' | 'saleStartsAt' | 'saleEndsAt'>;
 
-/** Effective price (DESIGN §2): the sale price while the sale window is open, else the list price. */
+/** Effective price (architecture §2): the sale price while the sale window is open, else the list price. */
 export function effectivePrice(variant: PriceFields, now: Date): number {
   if (variant.salePrice === undefined) return variant.price;
   const started = !variant.saleStartsAt || variant.saleStartsAt <= now;

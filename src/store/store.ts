@@ -156,7 +156,7 @@ export abstract class Store {
   /** Checks I1–I3, I6, I7 (and that each shopper's hold list matches their active reservations). */
   abstract reconcile(maxActiveReservations: number): Promise<ReconcileReport>;
 
-  // ── Search sync (DESIGN §5) ──────────────────────────────────────────────────────────────
+  // ── Search sync (architecture §5) ──────────────────────────────────────────────────────────────
 
   /** Variants with their inventory, by id ascending, strictly after `afterId` (a range query, never skip). */
   abstract listVariants(afterId: string | null, limit: number): Promise<VariantWithInventory[]>;

@@ -144,7 +144,7 @@ export interface ReconcileReport {
   violations: InvariantViolation[];
 }
 
-/** The searchable view of a variant (DESIGN §2 searchdocuments), kept in sync from the inventory. */
+/** The searchable view of a variant (architecture §2 searchdocuments), kept in sync from the inventory. */
 export interface SearchDocument {
   variantId: string;
   sku: string;

@@ -18,7 +18,7 @@ import {
 } from '../ledger';
 import type { Inventory, Reservation, Variant } from '../store.types';
 
-/** One entry of a shopper's `userholds` document (DESIGN §2). */
+/** One entry of a shopper's `userholds` document (architecture §2). */
 export interface Hold {
   reservationId: string;
   variantId: string;

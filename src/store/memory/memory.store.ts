@@ -53,10 +53,10 @@ import type {
 } from '../cart.types';
 
 /**
- * The in-memory reference model of the store port (DESIGN §9). Every method does all of its reads
+ * The in-memory reference model of the store port (architecture §9). Every method does all of its reads
  * and writes synchronously, with no `await` in between, so on Node's single thread each operation
  * is atomic by construction. It mirrors the MongoDB collections and the order of the checks in the
- * reserve algorithm (DESIGN §4) so both adapters answer the same way. Not durable: demo and tests.
+ * reserve algorithm (architecture §4) so both adapters answer the same way. Not durable: demo and tests.
  */
 export class MemoryStore extends Store {
   readonly kind = 'memory';
