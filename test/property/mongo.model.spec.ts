@@ -3,13 +3,13 @@ import fc from 'fast-check';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, it } from 'vitest';
 import { MongoStore } from '../../src/store/mongo/mongo.store';
-import { findMongo } from '../helpers/mongo-target';
+import { findMongo, uniqueDbName } from '../mongo/mongo-target';
 import { initialStocks, Model, propertySettings, reservationCommands } from './reservation-model';
 import { storeSystem } from './store-system';
 
 // The suite of memory.model.spec.ts against MongoDB, wherever a mongod can be had.
 describe('hold lifecycle against MongoDB (model-based)', async () => {
-  const target = await findMongo('mongo-property');
+  const target = await findMongo();
   if (target.kind === 'skip') {
     describe.skip(`skipped: ${target.reason}`, () => {
       it('runs the model-based property suite against MongoDB', () => undefined);
@@ -23,7 +23,7 @@ describe('hold lifecycle against MongoDB (model-based)', async () => {
     return;
   }
 
-  const dbName = `stockhold_property_${Date.now().toString(36)}_${randomUUID().slice(0, 8)}`;
+  const dbName = uniqueDbName('stockhold_property');
   const store = await MongoStore.connect(target.uri, { autoIndex: true, dbName });
 
   it('keeps the figures, conservation, caps and terminal states after every step', async () => {
