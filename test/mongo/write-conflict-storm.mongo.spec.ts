@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SystemClock } from '../../src/common/clock';
 import {
   DomainError,
@@ -14,7 +14,7 @@ import { AdmissionControl } from '../../src/reservations/admission-control';
 import { ReservationsService } from '../../src/reservations/reservations.service';
 import { SoldOutGate } from '../../src/reservations/sold-out-gate';
 import { MongoStore } from '../../src/store/mongo/mongo.store';
-import { findMongo } from './mongo-target';
+import { describeWithMongo, uniqueDbName } from './mongo-target';
 
 const SHOPPERS = 2_000;
 const STOCK = 300;
@@ -34,35 +34,20 @@ type Outcome = 'held' | 'out of stock' | 'unavailable' | 'other';
  * request must be answered within its deadline (plus a margin) with a hold, 409 or 503 — never a
  * raw driver error — and the stock must add up: nothing oversold, reconcile clean.
  */
-describe('write-conflict storm on one variant (MongoDB)', async () => {
-  const target = await findMongo();
-  if (target.kind === 'skip') {
-    describe.skip(`skipped: ${target.reason}`, () => {
-      it('answers 2,000 concurrent reserves within the deadline, none oversold', () => undefined);
-    });
-    return;
-  }
-  if (target.kind === 'broken') {
-    it('reaches the configured MongoDB', () => {
-      throw target.error;
-    });
-    return;
-  }
-
-  const dbName = `stockhold_storm_${Date.now().toString(36)}_${randomUUID().slice(0, 8)}`;
+describeWithMongo('write-conflict storm on one variant (MongoDB)', (uri) => {
+  const dbName = uniqueDbName('stockhold_storm');
   let store: MongoStore;
 
   beforeAll(async () => {
-    store = await MongoStore.connect(target.uri, { autoIndex: true, dbName });
+    store = await MongoStore.connect(uri, { autoIndex: true, dbName });
   });
   afterAll(async () => {
     await store?.close();
-    const client = new MongoClient(target.uri);
+    const client = new MongoClient(uri);
     try {
       await client.db(dbName).dropDatabase();
     } finally {
       await client.close();
-      await target.stop();
     }
   });
 

@@ -1,30 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { MongoClient } from 'mongodb';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
 import { MongoStore } from '../../src/store/mongo/mongo.store';
-import { findMongo, uniqueDbName } from '../mongo/mongo-target';
+import { describeWithMongo, uniqueDbName } from '../mongo/mongo-target';
 import { initialStocks, Model, propertySettings, reservationCommands } from './reservation-model';
 import { storeSystem } from './store-system';
 
 // The suite of memory.model.spec.ts against MongoDB, wherever a mongod can be had.
-describe('hold lifecycle against MongoDB (model-based)', async () => {
-  const target = await findMongo();
-  if (target.kind === 'skip') {
-    describe.skip(`skipped: ${target.reason}`, () => {
-      it('runs the model-based property suite against MongoDB', () => undefined);
-    });
-    return;
-  }
-  if (target.kind === 'broken') {
-    it('reaches the configured MongoDB', () => {
-      throw target.error;
-    });
-    return;
-  }
-
+describeWithMongo('hold lifecycle against MongoDB (model-based)', (uri) => {
   const dbName = uniqueDbName('stockhold_property');
-  const store = await MongoStore.connect(target.uri, { autoIndex: true, dbName });
+  let store: MongoStore;
+
+  beforeAll(async () => {
+    store = await MongoStore.connect(uri, { autoIndex: true, dbName });
+  });
 
   it('keeps the figures, conservation, caps and terminal states after every step', async () => {
     let run = 0;
@@ -39,13 +29,12 @@ describe('hold lifecycle against MongoDB (model-based)', async () => {
   }, 120_000);
 
   afterAll(async () => {
-    await store.close();
-    const client = new MongoClient(target.uri);
+    await store?.close();
+    const client = new MongoClient(uri);
     try {
       await client.db(dbName).dropDatabase();
     } finally {
       await client.close();
-      await target.stop();
     }
   });
 });
