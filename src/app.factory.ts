@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { Clock, SystemClock } from './common/clock';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
@@ -12,6 +12,7 @@ import { useJsonBodyParser } from './common/http/json-body';
 import { createLogger, logRequests, PinoNestLogger } from './common/logging';
 import { installLeanAsyncResourceBind } from './common/runtime/lean-async-resource-bind';
 import { createValidationPipe } from './common/validation';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 import { installSoldOutFastPath } from './reservations/sold-out-fast-path';
 import type { AppConfig } from './config/app-config';
 import { closeInstance, type StoreSource } from './store/store.module';
@@ -86,15 +87,6 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('stockhold')
-      .setDescription('Flash-sale inventory reservations: hold, commit, release.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, config));
   return app;
 }

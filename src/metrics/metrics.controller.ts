@@ -1,11 +1,11 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/auth.decorators';
 import { MetricsService } from './metrics.service';
 
-@ApiExcludeController()
+@ApiTags('operations')
 @Public()
 // Never rate limited: probes and scrapes must get through a flood.
 @SkipThrottle({ global: true, reserve: true })
@@ -14,6 +14,8 @@ export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Prometheus metrics of this process' })
+  @ApiProduces('text/plain')
   @Header('Cache-Control', 'no-store')
   async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     void reply.type(this.metrics.contentType);

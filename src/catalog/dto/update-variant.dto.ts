@@ -7,6 +7,7 @@ export const MAX_PURCHASE_LIMIT = 1_000_000;
 /** PATCH /v1/admin/variants/:id — the fields an admin may change after creation. */
 export class UpdateVariantDto {
   @ApiProperty({
+    type: 'integer',
     example: 2,
     nullable: true,
     minimum: 1,
