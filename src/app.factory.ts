@@ -87,6 +87,8 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
 
-  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, config));
+  // Off by default in production (DOCS_ENABLED): the contract is public knowledge, but an
+  // operator decides whether the service itself hands it out.
+  if (config.docsEnabled) SwaggerModule.setup('docs', app, buildOpenApiDocument(app, config));
   return app;
 }

@@ -109,6 +109,15 @@ export class AppConfig {
   maxHoldLifetimeSeconds!: number;
   /** How many times one hold may be extended. */
   maxHoldExtensions!: number;
+  /** Serve the OpenAPI UI and document at /docs and /docs-json (default: off in production). */
+  docsEnabled!: boolean;
+  /** When set, GET /metrics (API and worker) answers only `Authorization: Bearer <this>`. */
+  metricsToken?: string;
+  /**
+   * On SIGTERM, /health/ready answers 503 for this long before the listener closes, so load
+   * balancers stop routing here while requests in flight finish (default 5000 in production).
+   */
+  shutdownDrainMs!: number;
 }
 
 export class ConfigError extends Error {
@@ -227,6 +236,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     integer({ default: 1800, min: 1, max: 604_800 }),
   );
   config.maxHoldExtensions = read('MAX_HOLD_EXTENSIONS', integer({ default: 2, min: 0, max: 100 }));
+  const inProduction = config.nodeEnv === 'production';
+  config.docsEnabled = read('DOCS_ENABLED', boolean(!inProduction));
+  config.metricsToken = read('METRICS_TOKEN', optionalString());
+  config.shutdownDrainMs = read(
+    'SHUTDOWN_DRAIN_MS',
+    integer({ default: inProduction ? 5000 : 0, min: 0, max: 120_000 }),
+  );
 
   const production = config.nodeEnv === 'production';
   const hs256 = config.jwtSecrets.length > 0;
@@ -246,6 +262,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (production && config.jwtSecrets.includes(DEVELOPMENT_JWT_SECRET)) {
     problems.push('JWT_SECRET must not be the development secret in production');
+  }
+  if (config.metricsToken !== undefined && config.metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters');
   }
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(config.queuePrefix)) {
     problems.push('QUEUE_PREFIX must be 1–64 letters, digits, dots, dashes or underscores');

@@ -49,7 +49,7 @@ export const OPERATIONS: Record<string, OperationAnswers> = {
       contentType: 'text/plain',
       description: 'Prometheus text exposition format',
     },
-    errors: {},
+    errors: { 401: 'UNAUTHORIZED: METRICS_TOKEN is set and the bearer token is not it' },
   },
   'POST /v1/admin/variants': {
     success: { status: 201, schema: 'Variant', description: 'The variant with its stock' },
