@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -30,12 +30,14 @@ export interface CreateAppOptions {
   closeStore?: () => Promise<void>;
   /** Where log lines go; stdout unless given (tests collect them). */
   logDestination?: DestinationStream;
+  /** The process's logger, when main.ts made it before the app (for the store's start-up lines). */
+  logger?: Logger;
 }
 
 /** Builds the configured HTTP application (not yet listening). Used by main.ts and the e2e tests. */
 export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
   const { config, store } = options;
-  const logger = createLogger(config, options.logDestination);
+  const logger = options.logger ?? createLogger(config, options.logDestination);
   // Fastify binds a callback per request body; Node 20's bind made that the costliest step.
   if (config.leanAsyncBind && installLeanAsyncResourceBind()) {
     logger.debug('AsyncResource#bind replaced by the lean one (this Node adds DEP0172 accessors)');
