@@ -17,7 +17,7 @@ import { installSoldOutFastPath } from './reservations/sold-out-fast-path';
 import type { AppConfig } from './config/app-config';
 import { closeInstance, type StoreSource } from './store/store.module';
 
-/** Bodies over 16 KiB are refused with 413 (DESIGN §7). */
+/** Bodies over 16 KiB are refused with 413 (docs/architecture.md §7). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

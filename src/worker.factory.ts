@@ -17,7 +17,7 @@ export interface CreateWorkerOptions {
 }
 
 /**
- * Builds the worker process (DESIGN §1): a Nest application context, no HTTP, whose workers start
+ * Builds the worker process (docs/architecture.md §1): a Nest application context, no HTTP, whose workers start
  * as it initialises. Used by worker.ts and the tests. `close()` — also on SIGTERM/SIGINT — stops
  * taking jobs, lets running ones finish, then closes Redis and the store.
  */
