@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { Clock, SystemClock } from './common/clock';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
@@ -12,11 +12,12 @@ import { useJsonBodyParser } from './common/http/json-body';
 import { createLogger, logRequests, PinoNestLogger } from './common/logging';
 import { installLeanAsyncResourceBind } from './common/runtime/lean-async-resource-bind';
 import { createValidationPipe } from './common/validation';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 import { installSoldOutFastPath } from './reservations/sold-out-fast-path';
 import type { AppConfig } from './config/app-config';
 import { closeInstance, type StoreSource } from './store/store.module';
 
-/** Bodies over 16 KiB are refused with 413 (DESIGN §7). */
+/** Bodies over 16 KiB are refused with 413 (docs/architecture.md §7). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -29,12 +30,14 @@ export interface CreateAppOptions {
   closeStore?: () => Promise<void>;
   /** Where log lines go; stdout unless given (tests collect them). */
   logDestination?: DestinationStream;
+  /** The process's logger, when main.ts made it before the app (for the store's start-up lines). */
+  logger?: Logger;
 }
 
 /** Builds the configured HTTP application (not yet listening). Used by main.ts and the e2e tests. */
 export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
   const { config, store } = options;
-  const logger = createLogger(config, options.logDestination);
+  const logger = options.logger ?? createLogger(config, options.logDestination);
   // Fastify binds a callback per request body; Node 20–24's bind made that the costliest step.
   if (config.leanAsyncBind && installLeanAsyncResourceBind()) {
     logger.debug('AsyncResource#bind replaced by the lean one (this Node adds DEP0172 accessors)');
@@ -86,15 +89,8 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('stockhold')
-      .setDescription('Flash-sale inventory reservations: hold, commit, release.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  // Off by default in production (DOCS_ENABLED): the contract is public knowledge, but an
+  // operator decides whether the service itself hands it out.
+  if (config.docsEnabled) SwaggerModule.setup('docs', app, buildOpenApiDocument(app, config));
   return app;
 }

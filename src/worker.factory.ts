@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { NestFactory } from '@nestjs/core';
 import { Clock, SystemClock } from './common/clock';
 import { createLogger, PinoNestLogger } from './common/logging';
@@ -11,10 +12,12 @@ export interface CreateWorkerOptions {
   store: StoreSource;
   clock?: Clock;
   closeStore?: () => Promise<void>;
+  /** The process's logger, when worker.ts made it first (for the store's start-up lines). */
+  logger?: Logger;
 }
 
 /**
- * Builds the worker process (DESIGN §1): a Nest application context, no HTTP, whose workers start
+ * Builds the worker process (docs/architecture.md §1): a Nest application context, no HTTP, whose workers start
  * as it initialises. Used by worker.ts and the tests. `close()` — also on SIGTERM/SIGINT — stops
  * taking jobs, lets running ones finish, then closes Redis and the store.
  */
@@ -27,7 +30,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<INestA
       clock: options.clock ?? new SystemClock(),
       closeStore: options.closeStore ?? closeInstance(store),
     }),
-    { logger: new PinoNestLogger(createLogger(config)) },
+    { logger: new PinoNestLogger(options.logger ?? createLogger(config)) },
   );
   context.enableShutdownHooks();
   return context;

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { createLogger, PinoNestLogger } from './common/logging';
 import { loadConfigOrExit } from './config/app-config';
 import { chooseStore } from './store/open-store';
 import { Store } from './store/store';
@@ -20,13 +21,21 @@ const NEEDS_MONGODB =
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit('stockhold worker');
   if (config.store === 'memory') refuse(`${NEEDS_MONGODB} (STORE=memory)`);
+  // One logger from the first line on, so the store's start-up lines have the worker's format.
+  const processLogger = createLogger(config);
+  Logger.overrideLogger(new PinoNestLogger(processLogger));
   const chosen = await chooseStore(config);
   if (chosen.source instanceof Store && chosen.source.kind === 'memory') {
     // The development fallback: no MONGODB_URI and no mongod binary to embed.
     await chosen.close();
     refuse(`${NEEDS_MONGODB} (no MongoDB could be reached or started)`);
   }
-  await createWorker({ config, store: chosen.source, closeStore: chosen.close });
+  await createWorker({
+    config,
+    store: chosen.source,
+    closeStore: chosen.close,
+    logger: processLogger,
+  });
   new Logger('Bootstrap').log(
     `stockhold worker running (${config.nodeEnv}, store: ${chosen.description}): search sync, ` +
       'needsSync sweeper, expiry sweeper, daily search resync',

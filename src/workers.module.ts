@@ -5,7 +5,7 @@ import { SearchResyncModule } from './search/resync/search-resync.module';
 import { SearchWorkersModule } from './search/search-workers.module';
 
 /**
- * The background work (DESIGN §1): the search-sync worker, the needsSync sweeper, the expiry
+ * The background work (docs/architecture.md §1): the search-sync worker, the needsSync sweeper, the expiry
  * sweeper and the daily search resync. Importing this module is what starts them, so whether a
  * process runs them is decided by its root module alone: the worker process always imports it,
  * the API only with WORKERS=inline (AppModule).

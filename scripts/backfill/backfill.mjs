@@ -1,4 +1,4 @@
-// Behind `npm run backfill -- [options]` (DESIGN §1); `--help` lists the options.
+// Behind `npm run backfill -- [options]` (docs/architecture.md §1); `--help` lists the options.
 //
 // The backfill is TypeScript in src/ (src/cli/backfill.ts and src/search/backfill/) and runs from
 // the compiled dist/, so it shares the service's configuration and store adapters; ensureBuilt

@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: starts the built service (in-memory store, its own redis-server) once per
  * configuration, measures the live sale, the sold-out path and reads for a fixed time each with
- * autocannon, checks that nothing was oversold, and reports against the targets, the seeds'
- * figures and each speed-up switched off. Results go to bench-results/ (JSON + HTML).
+ * autocannon, checks that nothing was oversold, and reports against the targets and each speed-up
+ * switched off. Results go to bench-results/ (JSON + HTML).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,12 +16,10 @@ import { BenchRedis, BenchService } from './processes';
 import { formatProfileSummary, summarizeProfile, type ProfileSummary } from './profile-summary';
 import { renderHtml } from './report-html';
 import {
-  compareWithSeeds,
   evaluateTargets,
   formatNumber,
   formatPairsTable,
   formatRunsTable,
-  formatSeeds,
   formatTargets,
   pairRows,
 } from './report-text';
@@ -320,7 +318,6 @@ async function main(): Promise<number> {
     runs,
     pairs: plan.pairs,
     targets: evaluateTargets(runs, plan.connections),
-    seeds: compareWithSeeds(runs),
     ...(options.profile ? { profiles } : {}),
   };
   const jsonFile = join(outDir, `bench-${stamp}.json`);
@@ -345,8 +342,6 @@ async function main(): Promise<number> {
   sections.push(
     '\nTargets:',
     formatTargets(report.targets),
-    "\nAgainst the seeds' figures:",
-    formatSeeds(report.seeds),
     `\nmachine: ${machine.cpus} CPUs, ${machine.cpuModel}, Node ${machine.node}; load average now ${load1()}\n` +
       `${baselineLine(baseline)}; sold-out ${shareOf(runs, 'defaults/sold-out', baseline)}, ` +
       `reads ${shareOf(runs, 'defaults/reads', baseline)} of it`,

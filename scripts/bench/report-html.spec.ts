@@ -69,7 +69,6 @@ describe('renderHtml', () => {
       ],
       pairs: buildPlan({ quick: true }).pairs,
       targets: [],
-      seeds: [],
     };
     const html = renderHtml(report);
     expect(html.startsWith('<!doctype html>')).toBe(true);

@@ -202,11 +202,6 @@ export function renderHtml(report: BenchReport): string {
         `<li class="${target.met ? 'good' : 'bad'}">${target.met ? 'met' : 'not met'}: ${escapeHtml(target.title)}: ${escapeHtml(target.measured)} (target ${escapeHtml(target.requirement)})</li>`,
     )
     .join('\n');
-  const seeds = table(
-    ['seed', 'their figure', 'our run', 'ours', 'ratio'],
-    report.seeds.map((row) => [row.seed, row.claim, row.runId, row.ours, row.ratio]),
-    5,
-  );
   const machine = report.machine;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>stockhold bench ${escapeHtml(report.startedAt)}</title>
@@ -229,7 +224,7 @@ svg .title{font-weight:600}svg .grid{stroke:#edf2f7}.charts{display:flex;flex-wr
 <h2>Runs</h2>${runsTable}
 ${overview}
 <h2>A/B: each speed-up on and off</h2>${pairsTable}
-<h2>Against the seeds' figures</h2>${seeds}
+
 <h2>Each run over time</h2>
 ${report.runs.map(runSection).join('\n')}
 </body></html>

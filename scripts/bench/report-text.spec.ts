@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from './plan';
 import {
-  compareWithSeeds,
   evaluateTargets,
   formatPairsTable,
   formatRunsTable,
@@ -134,16 +133,5 @@ describe('A/B pairs', () => {
     const gate = rows.find((row) => row.pair.id === 'sold-out-gate-off:sold-out')!;
     expect(gate.roundGains?.map((gain) => Number(gain.toFixed(3)))).toEqual([1.125, 0.909, 1.1]);
     expect(formatPairsTable(rows)).toContain('2/3 ×1.13 ×0.91 ×1.10');
-  });
-});
-
-describe('compareWithSeeds', () => {
-  it('states our throughput as a multiple of each seed figure, and p95 where they give one', () => {
-    const rows = compareWithSeeds([fakeRun('defaults/live-sale', { requestsPerSecond: 5_000 })]);
-    expect(rows.map((row) => row.ratio)).toEqual([
-      '×10.0 req/s',
-      '×28.2 req/s, p95 ×25.0 lower',
-      '×40.0 req/s',
-    ]);
   });
 });

@@ -1,5 +1,5 @@
 import type { PairPlan } from './plan';
-import type { RunResult, SeedComparison, TargetResult } from './results';
+import type { RunResult, TargetResult } from './results';
 import { round } from './stats';
 
 /** The issue's targets for this 2-core machine, load generator included. */
@@ -17,28 +17,6 @@ export const TARGETS = [
     maxP99Ms: 50,
   },
 ] as const;
-
-/** Figures claimed by the source documents in shared/seeds, the ones to beat. */
-export const SEED_FIGURES = [
-  {
-    seed: '000_98aac23b2405d037',
-    claim: 'reservation transactions, 500 req/s',
-    requestsPerSecond: 500,
-  },
-  {
-    seed: '001_446cf9b047234af0',
-    claim: 'queue-based flash sale, 177 req/s at p95 300 ms',
-    requestsPerSecond: 177,
-    p95Ms: 300,
-  },
-  {
-    seed: '002_1658416a83edc97d',
-    claim: 'Redis-lock contention scenarios, 75–125 req/s (ratio to 125)',
-    requestsPerSecond: 125,
-  },
-] as const;
-
-const SEED_RUNS = ['defaults/live-sale', 'defaults/sold-out'];
 
 export function formatNumber(value: number): string {
   return round(value).toLocaleString('en-US');
@@ -223,31 +201,4 @@ export function formatTargets(targets: TargetResult[]): string {
         `${target.met ? 'MET    ' : 'NOT MET'}  ${target.title}: ${target.measured} (target ${target.requirement})`,
     )
     .join('\n');
-}
-
-export function compareWithSeeds(runs: RunResult[]): SeedComparison[] {
-  const byId = new Map(runs.map((run) => [run.id, run]));
-  const rows: SeedComparison[] = [];
-  for (const seed of SEED_FIGURES) {
-    for (const runId of SEED_RUNS) {
-      const run = byId.get(runId);
-      if (!run) continue;
-      let ours = `${formatNumber(run.requestsPerSecond)} req/s`;
-      let ratio = `×${(run.requestsPerSecond / seed.requestsPerSecond).toFixed(1)} req/s`;
-      if ('p95Ms' in seed && run.latency.p95 > 0) {
-        ours += `, p95 ${formatNumber(run.latency.p95)} ms`;
-        ratio += `, p95 ×${(seed.p95Ms / run.latency.p95).toFixed(1)} lower`;
-      }
-      rows.push({ seed: seed.seed, claim: seed.claim, runId, ours, ratio });
-    }
-  }
-  return rows;
-}
-
-export function formatSeeds(rows: SeedComparison[]): string {
-  return formatTable(
-    ['seed', 'their figure', 'our run', 'ours', 'ratio'],
-    rows.map((row) => [row.seed, row.claim, row.runId, row.ours, row.ratio]),
-    5,
-  );
 }

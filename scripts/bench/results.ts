@@ -53,14 +53,6 @@ export interface TargetResult {
   roundsMet?: { met: number; of: number };
 }
 
-export interface SeedComparison {
-  seed: string;
-  claim: string;
-  runId: string;
-  ours: string;
-  ratio: string;
-}
-
 /** Bare Fastify answering `{"ok":true}` under the same load: how fast the machine is right now. */
 export interface Baseline {
   requestsPerSecond: number;
@@ -78,5 +70,4 @@ export interface BenchReport {
   runs: RunResult[];
   pairs: PairPlan[];
   targets: TargetResult[];
-  seeds: SeedComparison[];
 }

@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { Store } from '../store/store';
 import type { ReconcileReport } from '../store/store.types';
 
-/** Checks the stock invariants (DESIGN §3) over all data. */
+/** Checks the stock invariants (docs/architecture.md §3) over all data. */
 @Injectable()
 export class ReconcileService {
   constructor(

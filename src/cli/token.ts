@@ -1,6 +1,6 @@
 /**
  * Prints a signed JWT for local use: `npm run -s token -- --sub alice [--admin] [--ttl 3600]`.
- * Signs with JWT_SECRET (HS256; the development default when unset), or with --private-key FILE
+ * Signs with JWT_SECRET (HS256, its first key; the development default when unset), or with --private-key FILE
  * (RS256) when the service verifies with JWT_PUBLIC_KEY.
  */
 import { readFileSync } from 'node:fs';
@@ -52,7 +52,7 @@ function main(): void {
     throw error;
   }
   const privateKeyPath = values['private-key'];
-  if (config.jwtPublicKey && !privateKeyPath) {
+  if (config.jwtPublicKeys.length > 0 && !privateKeyPath) {
     fail('The service verifies RS256 tokens (JWT_PUBLIC_KEY); pass --private-key FILE to sign');
   }
   const sign = privateKeyPath
@@ -61,7 +61,8 @@ function main(): void {
         algorithm: 'RS256',
         expiresIn: ttl * 1000,
       })
-    : createSigner({ key: config.jwtSecret!, algorithm: 'HS256', expiresIn: ttl * 1000 });
+    : // During a rotation JWT_SECRET is `new,old`: new tokens get the new key.
+      createSigner({ key: config.jwtSecrets[0], algorithm: 'HS256', expiresIn: ttl * 1000 });
   const payload: Record<string, unknown> = { sub: values.sub };
   if (values.admin) payload.roles = ['admin'];
   process.stdout.write(`${sign(payload)}\n`);

@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { AppConfig } from '../config/app-config';
+import { readableDestination } from './readable-log';
 
 const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
 
@@ -10,7 +11,8 @@ const LOG_BATCH_BYTES = 8192;
 const LOG_FLUSH_MS = 250;
 
 /**
- * The process's one pino logger: JSON lines on stdout, written asynchronously in batches of 8 KiB
+ * The process's one pino logger. In development, readable lines (readable-log.ts); elsewhere JSON
+ * lines on stdout, written asynchronously in batches of 8 KiB
  * or every 250 ms (sonic-boom). A busy service makes one write per ~30 lines instead of one per
  * request (docs/benchmarks.md); a quiet one shows each line within a quarter of a second. pino
  * flushes what is pending when the process exits; a SIGKILL can lose the last quarter second.
@@ -22,14 +24,28 @@ export function createLogger(config: AppConfig, destination?: DestinationStream)
       level: config.logLevel,
     },
     destination ??
-      pino.destination({
-        dest: 1,
-        sync: false,
-        minLength: LOG_BATCH_BYTES,
-        periodicFlush: LOG_FLUSH_MS,
-      }),
+      (config.nodeEnv === 'development'
+        ? readableDestination()
+        : pino.destination({
+            dest: 1,
+            sync: false,
+            minLength: LOG_BATCH_BYTES,
+            periodicFlush: LOG_FLUSH_MS,
+          })),
   );
 }
+
+/**
+ * Nest's start-up chatter (each module loaded, each route mapped: some forty lines) is for
+ * debugging a wiring problem; at info the start shows only what an operator needs.
+ */
+const NEST_BOOT_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
 
 /** Query parameters whose values are credentials, by name (any case, anywhere in the name). */
 const SENSITIVE_QUERY_NAME =
@@ -91,7 +107,9 @@ export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, ...rest: unknown[]): void {
-    this.write('info', message, rest);
+    const context = rest[rest.length - 1];
+    const boot = typeof context === 'string' && NEST_BOOT_CONTEXTS.has(context);
+    this.write(boot ? 'debug' : 'info', message, rest);
   }
   error(message: unknown, ...rest: unknown[]): void {
     this.write('error', message, rest);

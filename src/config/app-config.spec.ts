@@ -18,7 +18,7 @@ describe('loadConfig', () => {
       searchResyncCron: '0 3 * * *',
       workers: 'inline',
       trustProxy: false,
-      jwtSecret: DEVELOPMENT_JWT_SECRET,
+      jwtSecrets: [DEVELOPMENT_JWT_SECRET],
       hotVariantConcurrency: 2,
       admissionQueueLimit: 1000,
       requestDeadlineMs: 3000,
@@ -88,6 +88,19 @@ describe('loadConfig', () => {
     ).toContain('+srv');
     expect(() => loadConfig({ MONGODB_URI: 'postgres://db/x' })).toThrow(
       /MONGODB_URI must be a mongodb/,
+    );
+  });
+
+  it('reads a key rotation: JWT_SECRET lists the new secret, then the old one', () => {
+    const newSecret = 'n'.repeat(40);
+    const oldSecret = 'o'.repeat(40);
+    const production = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x' };
+    expect(
+      loadConfig({ ...production, JWT_SECRET: ` ${newSecret} , ${oldSecret} ` }).jwtSecrets,
+    ).toEqual([newSecret, oldSecret]);
+    // Each listed secret must be long enough in production, the old one too.
+    expect(() => loadConfig({ ...production, JWT_SECRET: `${newSecret},short` })).toThrow(
+      /JWT_SECRET must be at least 32 characters in production/,
     );
   });
 

@@ -42,8 +42,13 @@ export class AppConfig {
    * database (development) each need their own, or one's worker takes the other's jobs.
    */
   queuePrefix!: string;
-  jwtSecret?: string;
-  jwtPublicKey?: string;
+  /**
+   * HS256 keys, newest first: JWT_SECRET lists them comma-separated (`new,old`) during a rotation.
+   * Tokens signed with any of them are accepted; `npm run token` signs with the first.
+   */
+  jwtSecrets!: string[];
+  /** RS256 public keys (PEM), newest first: JWT_PUBLIC_KEY may hold two during a rotation. */
+  jwtPublicKeys!: string[];
   reservationTtlSeconds!: number;
   maxActiveReservations!: number;
   maxQuantityPerReservation!: number;
@@ -104,6 +109,15 @@ export class AppConfig {
   maxHoldLifetimeSeconds!: number;
   /** How many times one hold may be extended. */
   maxHoldExtensions!: number;
+  /** Serve the OpenAPI UI and document at /docs and /docs-json (default: off in production). */
+  docsEnabled!: boolean;
+  /** When set, GET /metrics (API and worker) answers only `Authorization: Bearer <this>`. */
+  metricsToken?: string;
+  /**
+   * On SIGTERM, /health/ready answers 503 for this long before the listener closes, so load
+   * balancers stop routing here while requests in flight finish (default 5000 in production).
+   */
+  shutdownDrainMs!: number;
 }
 
 export class ConfigError extends Error {
@@ -138,8 +152,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
   ) as string;
   config.queuePrefix = read('QUEUE_PREFIX', stringWithDefault('stockhold'));
-  config.jwtSecret = read('JWT_SECRET', optionalString());
-  config.jwtPublicKey = read('JWT_PUBLIC_KEY', optionalString());
+  config.jwtSecrets = splitSecrets(read('JWT_SECRET', optionalString()));
+  config.jwtPublicKeys = splitPemKeys(read('JWT_PUBLIC_KEY', optionalString()));
   config.reservationTtlSeconds = read(
     'RESERVATION_TTL_SECONDS',
     integer({ default: 600, min: 1, max: 86_400 }),
@@ -222,23 +236,35 @@ export function loadConfig(env: Env = process.env): AppConfig {
     integer({ default: 1800, min: 1, max: 604_800 }),
   );
   config.maxHoldExtensions = read('MAX_HOLD_EXTENSIONS', integer({ default: 2, min: 0, max: 100 }));
+  const inProduction = config.nodeEnv === 'production';
+  config.docsEnabled = read('DOCS_ENABLED', boolean(!inProduction));
+  config.metricsToken = read('METRICS_TOKEN', optionalString());
+  config.shutdownDrainMs = read(
+    'SHUTDOWN_DRAIN_MS',
+    integer({ default: inProduction ? 5000 : 0, min: 0, max: 120_000 }),
+  );
 
   const production = config.nodeEnv === 'production';
-  if (config.jwtSecret && config.jwtPublicKey) {
+  const hs256 = config.jwtSecrets.length > 0;
+  const rs256 = config.jwtPublicKeys.length > 0;
+  if (hs256 && rs256) {
     problems.push('Set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both');
   }
-  if (config.jwtPublicKey && !config.jwtPublicKey.includes('BEGIN PUBLIC KEY')) {
-    problems.push('JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+  if (rs256 && !config.jwtPublicKeys.every((key) => key.includes('BEGIN PUBLIC KEY'))) {
+    problems.push('JWT_PUBLIC_KEY must be PEM public keys (-----BEGIN PUBLIC KEY-----)');
   }
-  if (!config.jwtSecret && !config.jwtPublicKey) {
+  if (!hs256 && !rs256) {
     if (production) problems.push('JWT_SECRET or JWT_PUBLIC_KEY is required in production');
-    else config.jwtSecret = DEVELOPMENT_JWT_SECRET;
+    else config.jwtSecrets = [DEVELOPMENT_JWT_SECRET];
   }
-  if (production && config.jwtSecret && config.jwtSecret.length < 32) {
-    problems.push('JWT_SECRET must be at least 32 characters in production');
+  if (production && config.jwtSecrets.some((secret) => secret.length < 32)) {
+    problems.push('JWT_SECRET must be at least 32 characters in production (each listed secret)');
   }
-  if (production && config.jwtSecret === DEVELOPMENT_JWT_SECRET) {
+  if (production && config.jwtSecrets.includes(DEVELOPMENT_JWT_SECRET)) {
     problems.push('JWT_SECRET must not be the development secret in production');
+  }
+  if (config.metricsToken !== undefined && config.metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters');
   }
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(config.queuePrefix)) {
     problems.push('QUEUE_PREFIX must be 1–64 letters, digits, dots, dashes or underscores');
@@ -272,4 +298,19 @@ export function loadConfigOrExit(name: string): AppConfig {
     }
     throw error;
   }
+}
+
+/** `new,old` → ['new', 'old']; blanks around the commas are dropped. */
+function splitSecrets(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter((secret) => secret.length > 0);
+}
+
+/** One or more PEM blocks, one after the other (newlines or not between them). */
+function splitPemKeys(raw: string | undefined): string[] {
+  if (!raw) return [];
+  const blocks = raw.match(/-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g);
+  return blocks ?? [raw.trim()];
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/auth.decorators';
@@ -14,12 +14,16 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process runs (no dependency is checked)' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   /** 200 when the service can take traffic (possibly degraded), 503 when a required dependency is down. */
   @Get('ready')
+  @ApiOperation({
+    summary: 'Readiness: 200 when the service can take traffic (possibly degraded), else 503',
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness> {
     const readiness = await this.health.readiness();
     if (readiness.status === 'unavailable') void reply.status(503);

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { RedisConnections } from '../common/redis/redis-connections';
 import { AppConfig } from '../config/app-config';
@@ -24,10 +25,15 @@ const READINESS_STATES: ReadonlyArray<Readiness['status']> = ['ok', 'degraded', 
 
 /** Readiness: the store must answer; other dependencies (Redis) register checks that may only degrade. */
 @Injectable()
-export class HealthService {
+export class HealthService implements OnModuleDestroy {
+  private readonly logger = new Logger('Health');
   private readonly checks = new Map<string, { check: DependencyCheck; required: boolean }>();
+  private readonly drainMs: number;
+  /** Set when shutdown starts: readiness is 503 from then on. */
+  private draining = false;
 
   constructor(store: Store, redis: RedisConnections, metrics: MetricsService, config: AppConfig) {
+    this.drainMs = config.shutdownDrainMs;
     // Production on the in-memory store (ALLOW_MEMORY_STORE_IN_PRODUCTION): it runs, but it must
     // never be routed shoppers' holds it would forget, so the required store check fails.
     const memoryInProduction = store.kind === 'memory' && config.nodeEnv === 'production';
@@ -112,9 +118,26 @@ export class HealthService {
     });
   }
 
+  /**
+   * The first shutdown hook Nest runs (onModuleDestroy comes before beforeApplicationShutdown and
+   * before the listener closes, nest-application-context.js close()). Readiness turns 503 at once;
+   * the listener stays open SHUTDOWN_DRAIN_MS longer, so a load balancer sees the 503 and stops
+   * routing here while requests already on their way are still answered.
+   */
+  async onModuleDestroy(): Promise<void> {
+    this.draining = true;
+    if (this.drainMs === 0) return;
+    this.logger.log(`shutting down: readiness is 503, draining for ${this.drainMs} ms`);
+    await sleep(this.drainMs);
+  }
+
   async readiness(): Promise<Readiness> {
     const results: Record<string, DependencyStatus> = {};
     let status: Readiness['status'] = 'ok';
+    if (this.draining) {
+      results.shutdown = { ok: false, detail: 'shutting down: draining requests in flight' };
+      status = 'unavailable';
+    }
     await Promise.all(
       [...this.checks].map(async ([name, { check, required }]) => {
         const result = await withTimeout(check());

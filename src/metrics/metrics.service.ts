@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { Store } from '../store/store';
 
 /**
- * The Prometheus metrics (DESIGN §10). Labels stay low-cardinality: result codes, limiter names —
+ * The Prometheus metrics (docs/architecture.md §10). Labels stay low-cardinality: result codes, limiter names —
  * never user or variant ids. Each app instance has its own registry, so tests can run several.
  */
 @Injectable()

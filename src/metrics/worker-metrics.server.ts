@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from './metrics.service';
+import { METRICS_TOKEN_REFUSED, scrapeAllowed } from './metrics-token';
 
 /**
  * The worker process has no HTTP API, yet its sweepers own metrics that matter (expiry lag,
@@ -28,7 +29,16 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
     if (this.config.workerMetricsPort === 0) return;
     const server = createServer((request, response) => {
       const path = (request.url ?? '').split('?')[0];
-      if (request.method === 'GET' && path === '/metrics') {
+      if (
+        request.method === 'GET' &&
+        path === '/metrics' &&
+        !scrapeAllowed(this.config, request.headers.authorization)
+      ) {
+        response.writeHead(401, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({ statusCode: 401, code: 'UNAUTHORIZED', message: METRICS_TOKEN_REFUSED }),
+        );
+      } else if (request.method === 'GET' && path === '/metrics') {
         this.metrics.render().then(
           (body) => {
             response.writeHead(200, {

@@ -25,7 +25,7 @@ export interface RateLimitCheck {
  * "no block") refuses hits over the limit until the window ends, without a block key.
  *
  * All keys of a call must live on one Redis node: a single Redis, or a primary with replicas
- * (DESIGN §6). Redis Cluster would refuse the call with CROSSSLOT.
+ * (docs/architecture.md §6). Redis Cluster would refuse the call with CROSSSLOT.
  */
 const INCREMENT_SCRIPT = `
 local out = {}

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { Throttle } from '@nestjs/throttler';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, RequestId } from '../common/auth/auth.decorators';
 import type { Principal } from '../common/auth/principal';
@@ -9,11 +9,6 @@ import { CartResponse, presentCart } from './cart.presenter';
 import { CartsService } from './carts.service';
 import { ReserveCartDto } from './dto/reserve-cart.dto';
 import { HoldExtensionService } from './hold-extension.service';
-
-const NOT_FOUND = {
-  status: 404,
-  description: 'RESERVATION_NOT_FOUND: unknown or another shopper’s',
-};
 
 @ApiTags('reservations')
 @ApiBearerAuth()
@@ -40,19 +35,6 @@ export class CartsController {
     required: false,
     description: 'Replays return the same cart',
   })
-  @ApiResponse({ status: 201, description: 'At least one line held: {groupId, policy, lines}' })
-  @ApiResponse({
-    status: 400,
-    description: 'VALIDATION_FAILED (also a summed quantity or too many lines)',
-  })
-  @ApiResponse({ status: 404, description: 'VARIANT_NOT_FOUND' })
-  @ApiResponse({
-    status: 409,
-    description:
-      'OUT_OF_STOCK with the per-line outcome in `details` (nothing held), DUPLICATE_RESERVATION, ' +
-      'MAX_RESERVATIONS_EXCEEDED, PURCHASE_LIMIT_EXCEEDED',
-  })
-  @ApiResponse({ status: 422, description: 'IDEMPOTENCY_KEY_REUSED' })
   async reserveCart(
     @CurrentUser() user: Principal,
     @Body() body: ReserveCartDto,
@@ -73,7 +55,6 @@ export class CartsController {
 
   @Get('groups/:groupId')
   @ApiOperation({ summary: 'A cart hold with the current state of each line' })
-  @ApiResponse(NOT_FOUND)
   async get(
     @CurrentUser() user: Principal,
     @Param('groupId', ObjectIdPipe) groupId: string,
@@ -88,8 +69,6 @@ export class CartsController {
     description:
       'Lines released on their own are skipped; one expired line refuses the whole commit.',
   })
-  @ApiResponse(NOT_FOUND)
-  @ApiResponse({ status: 409, description: 'RESERVATION_EXPIRED, RESERVATION_NOT_ACTIVE' })
   async commit(
     @CurrentUser() user: Principal,
     @Param('groupId', ObjectIdPipe) groupId: string,
@@ -102,7 +81,6 @@ export class CartsController {
   @ApiOperation({
     summary: 'Release every active line of a cart; releasing twice answers the same',
   })
-  @ApiResponse(NOT_FOUND)
   async release(
     @CurrentUser() user: Principal,
     @Param('groupId', ObjectIdPipe) groupId: string,
@@ -118,11 +96,6 @@ export class CartsController {
     description:
       'expiresAt = min(now + RESERVATION_TTL_SECONDS, createdAt + MAX_HOLD_LIFETIME_SECONDS), at ' +
       'most MAX_HOLD_EXTENSIONS times per hold.',
-  })
-  @ApiResponse(NOT_FOUND)
-  @ApiResponse({
-    status: 409,
-    description: 'HOLD_LIFETIME_EXCEEDED, RESERVATION_EXPIRED, RESERVATION_NOT_ACTIVE',
   })
   async extend(
     @CurrentUser() user: Principal,

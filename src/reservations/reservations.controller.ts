@@ -11,7 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { CurrentUser, RequestId } from '../common/auth/auth.decorators';
@@ -73,6 +73,7 @@ export class ReservationsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: "One of the calling shopper's reservations" })
   async get(
     @CurrentUser() user: Principal,
     @Param('id', ObjectIdPipe) id: string,
@@ -98,11 +99,6 @@ export class ReservationsController {
     description:
       'expiresAt = min(now + RESERVATION_TTL_SECONDS, createdAt + MAX_HOLD_LIFETIME_SECONDS), at ' +
       'most MAX_HOLD_EXTENSIONS times; `extensions` counts them.',
-  })
-  @ApiResponse({ status: 404, description: 'RESERVATION_NOT_FOUND' })
-  @ApiResponse({
-    status: 409,
-    description: 'HOLD_LIFETIME_EXCEEDED, RESERVATION_EXPIRED, RESERVATION_NOT_ACTIVE',
   })
   async extend(
     @CurrentUser() user: Principal,

@@ -9,7 +9,7 @@ import { SearchSyncQueue } from './sync/search-sync.queue';
 import { SearchSyncService } from './sync/search-sync.service';
 
 /**
- * Search (DESIGN §5): the search API, and the sync trigger — every stock change queues a sync of
+ * Search (docs/architecture.md §5): the search API, and the sync trigger — every stock change queues a sync of
  * its variant. In every process; the workers that consume the queue are in SearchWorkersModule.
  */
 @Module({

@@ -4,7 +4,7 @@ import { Store } from '../store/store';
 import type { SearchPage } from '../store/store.types';
 import { SEARCH_DEFAULT_LIMIT, type SearchDto } from './dto/search.dto';
 
-/** Reads the search documents (DESIGN §5): what shoppers see, as fresh as the sync keeps it. */
+/** Reads the search documents (docs/architecture.md §5): what shoppers see, as fresh as the sync keeps it. */
 @Injectable()
 export class SearchService {
   constructor(

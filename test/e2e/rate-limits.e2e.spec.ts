@@ -6,7 +6,7 @@ import type { RateLimitStorage } from '../../src/rate-limit/rate-limit.storage';
 import { createVariant, startTestApp, type TestApp } from '../helpers/test-app';
 import { TestRedisServer } from '../helpers/redis-server';
 
-/** Rate limits against a real redis-server of this file's own (DESIGN §6). */
+/** Rate limits against a real redis-server of this file's own (docs/architecture.md §6). */
 describe('rate limits', () => {
   let redis: TestRedisServer;
   const apps: TestApp[] = [];

@@ -3,7 +3,7 @@ import { eventually, uniqueWord } from '../helpers/eventually';
 import { TestRedisServer } from '../helpers/redis-server';
 import { createVariant, startTestApp, type TestApp } from '../helpers/test-app';
 
-/** GET /v1/search over HTTP (DESIGN §7), on variants the inline workers index. */
+/** GET /v1/search over HTTP (docs/architecture.md §7), on variants the inline workers index. */
 describe('GET /v1/search', () => {
   let redis: TestRedisServer;
   let t: TestApp;

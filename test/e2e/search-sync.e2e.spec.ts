@@ -8,7 +8,7 @@ import { TestRedisServer } from '../helpers/redis-server';
 import { createVariant, startTestApp, type TestApp } from '../helpers/test-app';
 
 /**
- * The search sync end to end (DESIGN §5, §8): the API with WORKERS=inline on a redis-server of
+ * The search sync end to end (docs/architecture.md §5, §8): the API with WORKERS=inline on a redis-server of
  * this file's own, which the tests kill and restart.
  */
 describe('search sync', () => {

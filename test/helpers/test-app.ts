@@ -8,6 +8,7 @@ import { loadConfig, type AppConfig } from '../../src/config/app-config';
 import { MemoryStore } from '../../src/store/memory/memory.store';
 import { Store } from '../../src/store/store';
 import type { StoreSource } from '../../src/store/store.module';
+import { OpenApiValidator, type ServedDocument } from './openapi-validator';
 
 export const TEST_JWT_SECRET = 'test-secret-of-at-least-thirty-two-characters!';
 
@@ -77,6 +78,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const url = `http://127.0.0.1:${port}`;
+  // Every response is checked against the served document, so the spec cannot drift from the
+  // service. An app started with the docs turned off (DOCS_ENABLED=false) has none to check against.
+  let validator: Promise<OpenApiValidator | undefined> | undefined;
+  const openApi = () =>
+    (validator ??= fetch(`${url}/docs-json`).then(async (response) =>
+      response.status === 200
+        ? new OpenApiValidator((await response.json()) as ServedDocument)
+        : undefined,
+    ));
   const signer = createSigner({ key: TEST_JWT_SECRET, algorithm: 'HS256', expiresIn: 3_600_000 });
 
   const request = async (method: string, path: string, requestOptions: RequestOptions = {}) => {
@@ -98,7 +108,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     } catch {
       // Non-JSON bodies (e.g. /docs HTML) stay as text.
     }
-    return { status: response.status, headers: response.headers, body: parsed };
+    const answer = { status: response.status, headers: response.headers, body: parsed };
+    (await openApi())?.check(method, path, answer);
+    return answer;
   };
 
   return {

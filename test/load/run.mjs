@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run load -- <scenario> [--target URL]`: runs one DESIGN §11 scenario with artillery against
+ * `npm run load -- <scenario> [--target URL]`: runs one docs/architecture.md §11 scenario with artillery against
  * a running stockhold. Seeds its own variant through the admin API, signs one token per virtual
  * shopper (bots reuse theirs), runs artillery, verifies through /v1/admin/reconcile and the
  * inventory, and ends with one result line. Exits non-zero when anything was oversold, reconcile

@@ -19,7 +19,7 @@ import { RESERVATION_STATUSES } from '../../src/store/store.types';
  * where status active, `{userId:1, idempotencyKey:1}` unique partial where idempotencyKey exists;
  * `variants {sku:1}` unique.
  */
-const DESIGN_INDEXES = [
+const EXPECTED_INDEXES = [
   { collection: 'inventory', keys: { variantId: 1 }, unique: true },
   { collection: 'inventory', keys: { availableStock: 1 } },
   { collection: 'inventory', keys: { needsSync: 1 }, partial: { needsSync: true } },
@@ -58,7 +58,7 @@ describe('the index migration', () => {
         index.options?.partialFilterExpression,
       ),
     );
-    const designed = DESIGN_INDEXES.map((index) =>
+    const designed = EXPECTED_INDEXES.map((index) =>
       describeIndex(index.collection, index.keys, index.unique, index.partial),
     );
     expect([...migrated].sort()).toEqual([...designed].sort());

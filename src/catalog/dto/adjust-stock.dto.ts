@@ -4,6 +4,7 @@ import { Optional } from '../../common/validation';
 
 export class AdjustStockDto {
   @ApiProperty({
+    type: 'integer',
     example: 50,
     description: 'Units added to total and available stock (negative removes)',
   })
@@ -14,6 +15,7 @@ export class AdjustStockDto {
   delta!: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 3,
     description:
       'Fail with 409 VERSION_CONFLICT unless the inventory is at this version; makes the adjustment safe to retry',

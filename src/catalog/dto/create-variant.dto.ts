@@ -71,13 +71,17 @@ export class CreateVariantDto {
   @IsPrintableText()
   title!: string;
 
-  @ApiProperty({ example: 119900, description: 'Integer minor units (cents)' })
+  @ApiProperty({ type: 'integer', example: 119900, description: 'Integer minor units (cents)' })
   @IsInt({ message: 'price must be an integer number of minor units' })
   @Min(0)
   @Max(MAX_MINOR_UNITS)
   price!: number;
 
-  @ApiProperty({ example: 100, description: 'Initial units in stock (total stock is at most 1e9)' })
+  @ApiProperty({
+    type: 'integer',
+    example: 100,
+    description: 'Initial units in stock (total stock is at most 1e9)',
+  })
   @IsInt({ message: 'stock must be an integer' })
   @Min(0)
   @Max(MAX_STOCK)
@@ -100,24 +104,25 @@ export class CreateVariantDto {
   @IsAttributeMap()
   attributes?: Record<string, string>;
 
-  @ApiPropertyOptional({ example: 99900 })
+  @ApiPropertyOptional({ type: 'integer', example: 99900 })
   @Optional()
   @IsInt({ message: 'salePrice must be an integer number of minor units' })
   @Min(0)
   @Max(MAX_MINOR_UNITS)
   salePrice?: number;
 
-  @ApiPropertyOptional({ example: '2030-11-28T00:00:00Z' })
+  @ApiPropertyOptional({ format: 'date-time', example: '2030-11-28T00:00:00Z' })
   @Optional()
   @IsISO8601({ strict: true }, { message: 'saleStartsAt must be an ISO 8601 date-time' })
   saleStartsAt?: string;
 
-  @ApiPropertyOptional({ example: '2030-11-29T00:00:00Z' })
+  @ApiPropertyOptional({ format: 'date-time', example: '2030-11-29T00:00:00Z' })
   @Optional()
   @IsISO8601({ strict: true }, { message: 'saleEndsAt must be an ISO 8601 date-time' })
   saleEndsAt?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 2,
     minimum: 1,
     description: 'Units one shopper may hold and buy in total (active + committed holds)',

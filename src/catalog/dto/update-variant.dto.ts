@@ -13,6 +13,7 @@ export const MAX_LOW_STOCK_THRESHOLD = 1_000_000_000;
 /** PATCH /v1/admin/variants/:id — the fields an admin may change after creation (at least one). */
 export class UpdateVariantDto {
   @ApiPropertyOptional({
+    type: 'integer',
     example: 2,
     nullable: true,
     minimum: 1,
@@ -27,6 +28,7 @@ export class UpdateVariantDto {
   purchaseLimit?: number | null;
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 5,
     nullable: true,
     minimum: 0,

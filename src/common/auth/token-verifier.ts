@@ -10,6 +10,8 @@ const MAX_USER_ID_LENGTH = 128;
 /**
  * Verifies bearer tokens: HS256 with JWT_SECRET or RS256 with JWT_PUBLIC_KEY, `exp` and `sub`
  * required, no other algorithm accepted (so `alg: none` and algorithm-confusion tokens fail).
+ * During a key rotation two keys are listed and a token signed with either is accepted; this
+ * service signs nothing (docs/production.md, secret rotation).
  *
  * fast-jwt rather than jsonwebtoken: an HS256 verify costs ~7.5 µs against ~330 µs, and at
  * flash-sale rates the verifier was the bottleneck. No verify cache: fast-jwt's (keyed by a hash
@@ -18,7 +20,8 @@ const MAX_USER_ID_LENGTH = 128;
  */
 @Injectable()
 export class TokenVerifier {
-  private readonly verify: (token: string) => Record<string, unknown>;
+  /** One verifier per accepted key, the newest first (two during a key rotation). */
+  private readonly verifiers: ((token: string) => Record<string, unknown>)[];
   private readonly clockSkewSeconds: number;
   private readonly maxLifetimeSeconds: number;
 
@@ -28,12 +31,33 @@ export class TokenVerifier {
   ) {
     this.clockSkewSeconds = config.jwtClockSkewSeconds;
     this.maxLifetimeSeconds = config.jwtMaxLifetimeSeconds;
-    const rs256 = Boolean(config.jwtPublicKey);
-    this.verify = createVerifier({
-      key: rs256 ? config.jwtPublicKey! : config.jwtSecret!,
-      algorithms: rs256 ? ['RS256'] : ['HS256'],
-      requiredClaims: ['exp', 'sub'],
-    }) as (token: string) => Record<string, unknown>;
+    const rs256 = config.jwtPublicKeys.length > 0;
+    const keys = rs256 ? config.jwtPublicKeys : config.jwtSecrets;
+    this.verifiers = keys.map(
+      (key) =>
+        createVerifier({
+          key,
+          algorithms: rs256 ? ['RS256'] : ['HS256'],
+          requiredClaims: ['exp', 'sub'],
+        }) as (token: string) => Record<string, unknown>,
+    );
+  }
+
+  /**
+   * The claims of a token signed with any accepted key. Only a bad signature moves on to the next
+   * key; any other fault (expired, malformed, wrong algorithm) is the same under every key.
+   */
+  private verify(token: string): Record<string, unknown> {
+    for (let index = 0; ; index += 1) {
+      try {
+        return this.verifiers[index](token);
+      } catch (error) {
+        const lastKey = index === this.verifiers.length - 1;
+        const badSignature =
+          error instanceof TokenError && error.code === TokenError.codes.invalidSignature;
+        if (lastKey || !badSignature) throw error;
+      }
+    }
   }
 
   /** Returns the principal of a valid `Authorization: Bearer …` header, else throws UnauthorizedError. */

@@ -12,7 +12,7 @@ export class ListReservationsDto {
   })
   status?: ReservationStatus;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50 })
   @Optional()
   // Query values arrive as strings; only this field is converted, and only from a digit string.
   @Transform(({ value }) =>

@@ -21,11 +21,15 @@ import { QUANTITY_CEILING } from './reserve.dto';
 export const CART_LINES_CEILING = 100;
 
 export class CartLineDto {
-  @ApiProperty({ example: '66f0c0ffee0000000000abcd', description: '24-hex variant id' })
+  @ApiProperty({
+    pattern: '^[0-9a-fA-F]{24}$',
+    example: '66f0c0ffee0000000000abcd',
+    description: '24-hex variant id',
+  })
   @IsMongoId({ message: 'variantId must be a 24-character hex ObjectId' })
   variantId!: string;
 
-  @ApiProperty({ example: 1, minimum: 1, maximum: 10 })
+  @ApiProperty({ type: 'integer', example: 1, minimum: 1, maximum: 10 })
   @IsInt({ message: 'quantity must be an integer' })
   @Min(1, { message: 'quantity must be at least 1' })
   @Max(QUANTITY_CEILING)

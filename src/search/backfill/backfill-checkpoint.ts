@@ -1,5 +1,5 @@
 /**
- * The backfill checkpoint (DESIGN §5): where a walk over the variants stands, written after every
+ * The backfill checkpoint (docs/architecture.md §5): where a walk over the variants stands, written after every
  * batch. Pure: building, serializing and validating; the file handling is in checkpoint-file.ts.
  */
 

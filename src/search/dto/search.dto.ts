@@ -22,7 +22,7 @@ export class SearchDto {
   @IsBoolean({ message: 'inStock must be true or false' })
   inStock?: boolean;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: SEARCH_DEFAULT_LIMIT })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: SEARCH_DEFAULT_LIMIT })
   @Optional()
   @Transform(({ value }) =>
     typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,

@@ -16,7 +16,7 @@ export const RESYNC_OUTCOMES = [
 ] as const;
 export type ResyncOutcome = (typeof RESYNC_OUTCOMES)[number];
 
-/** The daily resync's figures (DESIGN §10), on the application's one registry. */
+/** The daily resync's figures (docs/architecture.md §10), on the application's one registry. */
 @Injectable()
 export class SearchResyncMetrics {
   readonly runs: Counter<'outcome'>;

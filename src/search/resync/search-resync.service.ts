@@ -45,7 +45,7 @@ export interface ResyncReport {
 }
 
 /**
- * The daily search resync (DESIGN §5): on SEARCH_RESYNC_CRON, one instance — whichever takes the
+ * The daily search resync (docs/architecture.md §5): on SEARCH_RESYNC_CRON, one instance — whichever takes the
  * Redis lock — walks every variant with the backfill engine and rewrites any search document that
  * is missing or behind. It is the backstop behind the sync queue and the needsSync sweeper.
  *

@@ -21,7 +21,7 @@ export interface SweepResult {
 }
 
 /**
- * The durable backstop of the search sync (DESIGN §5, §8). Every SEARCH_SWEEP_MS it takes the
+ * The durable backstop of the search sync (docs/architecture.md §5, §8). Every SEARCH_SWEEP_MS it takes the
  * inventory still flagged needsSync — a trigger lost to a Redis crash, a crash between commit and
  * enqueue, a job that ran out of attempts — and queues each variant again. While the queue cannot
  * be reached it syncs them itself, with the same sync the worker runs, so search stays current

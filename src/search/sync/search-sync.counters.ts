@@ -4,7 +4,7 @@ import { MetricsService } from '../../metrics/metrics.service';
 
 export type SyncPath = 'queue' | 'direct';
 
-/** This process's search-sync counters (DESIGN §10). */
+/** This process's search-sync counters (docs/architecture.md §10). */
 @Injectable()
 export class SearchSyncCounters {
   readonly syncs: Counter<'path'>;

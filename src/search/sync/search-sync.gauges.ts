@@ -6,7 +6,7 @@ import { Store } from '../../store/store';
 import { SearchSyncQueue, type SearchSyncCounts } from './search-sync.queue';
 
 /**
- * Search-sync gauges (DESIGN §10), read at scrape time from the shared state (the queue in Redis,
+ * Search-sync gauges (docs/architecture.md §10), read at scrape time from the shared state (the queue in Redis,
  * the needsSync flags in the store), so any process's /metrics shows the whole system's queue and
  * lag, wherever the workers run.
  */

@@ -41,7 +41,7 @@ const COUNTS_TIMEOUT_MS = 1000;
 const DEAD_LETTERS_KEPT = 10_000;
 
 /**
- * The search-sync trigger queue (DESIGN §5): one BullMQ job per variant, deduplicated by variant
+ * The search-sync trigger queue (docs/architecture.md §5): one BullMQ job per variant, deduplicated by variant
  * id, so a hot variant's burst of changes coalesces into one waiting job.
  *
  * Deduplication alone would lose updates: a change committed while its variant's job is already

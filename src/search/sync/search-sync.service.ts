@@ -15,7 +15,7 @@ export interface SyncOutcome {
 }
 
 /**
- * Brings one variant's search document up to date (DESIGN §5). Safe to run anywhere, any number
+ * Brings one variant's search document up to date (docs/architecture.md §5). Safe to run anywhere, any number
  * of times, concurrently: the write only replaces an older version, and needsSync is only
  * cleared while the inventory is still at the version written. The queue worker and the needsSync
  * sweeper's direct path both use it.

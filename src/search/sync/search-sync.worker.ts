@@ -11,7 +11,7 @@ const SHUTDOWN_GRACE_MS = 20_000;
 const FORCED_CLOSE_MS = 1_000;
 
 /**
- * The BullMQ worker of the search-sync queue (DESIGN §5). Each job syncs its variant; a thrown
+ * The BullMQ worker of the search-sync queue (docs/architecture.md §5). Each job syncs its variant; a thrown
  * error is retried with exponential backoff, and a job out of attempts stays in the failed set.
  *
  * When the inventory moved on during the sync (needsSync could not be cleared), the variant is

@@ -50,9 +50,9 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions): Promise
   const dataDir = resolve(options.dataDir);
   const dbPath = join(dataDir, 'db');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  await mkdir(dbPath, { recursive: true });
-
+  // The binary first: with none, the memory fallback runs and no empty data directory is left.
   await ensureMongodBinary(timeoutMs);
+  await mkdir(dbPath, { recursive: true });
 
   const port = await persistentPort(dataDir);
   const replSet = new MongoMemoryReplSet({

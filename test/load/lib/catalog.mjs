@@ -1,5 +1,5 @@
 /**
- * The load scenarios of DESIGN §11: what each seeds and what it must show. The arrival counts here
+ * The load scenarios of docs/architecture.md §11: what each seeds and what it must show. The arrival counts here
  * must match the phases in scenarios/<name>.yml (a unit spec checks that they do): the runner signs
  * exactly one token per arrival.
  */
@@ -56,7 +56,7 @@ export const SCENARIOS = {
   },
 };
 
-/** Per-shopper cap on active holds (MAX_ACTIVE_RESERVATIONS, DESIGN §3 I3) the checks assume. */
+/** Per-shopper cap on active holds (MAX_ACTIVE_RESERVATIONS, docs/architecture.md §3 I3) the checks assume. */
 export const DEFAULT_MAX_ACTIVE_RESERVATIONS = 5;
 
 /** Virtual users the scenario's YAML starts: one payload row (one token) each. */
