@@ -3,10 +3,16 @@ import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { getMetadataStorage, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
 import { ValidationFailedError } from './errors/domain-errors';
 
+/** The constraint @Optional() adds: a null optional field is refused with this one message. */
+const NOT_NULL = 'notNull';
+
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
     const path = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) =>
+    const constraints = error.constraints ?? {};
+    // A null field fails every rule of its type too; only "must not be null" says what is wrong.
+    const messages = constraints[NOT_NULL] ? [constraints[NOT_NULL]] : Object.values(constraints);
+    const own = messages.map((message) =>
       // class-validator prefixes messages with the bare property name; show the full path instead.
       message.startsWith(`${error.property} `)
         ? `${path}${message.slice(error.property.length)}`
@@ -21,7 +27,18 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
  * instead of class-validator's @IsOptional, which lets `null` through as if it were absent.
  */
 export function Optional(): PropertyDecorator {
-  return ValidateIf((_object, value) => value !== undefined);
+  const whenPresent = ValidateIf((_object, value) => value !== undefined);
+  const notNull = ValidateBy({
+    name: NOT_NULL,
+    validator: {
+      validate: (value) => value !== null,
+      defaultMessage: (args) => `${args?.property} must not be null (leave it out instead)`,
+    },
+  });
+  return (target, property) => {
+    whenPresent(target, property);
+    notNull(target, property);
+  };
 }
 
 /** Control characters (C0, DEL, C1) and lone UTF-16 surrogates (unpaired halves). */
