@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
+import { BusModule } from './bus/bus.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { CoreModule, CoreOptions } from './core.module';
 import { HealthModule } from './health/health.module';
@@ -19,6 +20,7 @@ export class AppModule {
         ReservationsModule,
         SearchModule,
         AdminModule,
+        BusModule,
         // WORKERS=inline (the development default) runs the background work in this process;
         // with `off` it is left to the worker process (src/worker.ts).
         ...(options.config.workers === 'inline' ? [WorkersModule] : []),

@@ -46,7 +46,7 @@ export class CatalogService {
       },
       this.clock.now(),
     );
-    this.stockEvents.emit(created.variant.id);
+    this.stockEvents.emit(created.variant.id, created.inventory);
     return created;
   }
 
@@ -74,7 +74,7 @@ export class CatalogService {
       now: this.clock.now(),
     });
     if (input.delta > 0) this.soldOutGate.clear(variantId);
-    this.stockEvents.emit(variantId);
+    this.stockEvents.emit(variantId, inventory);
     return inventory;
   }
 

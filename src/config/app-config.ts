@@ -104,6 +104,14 @@ export class AppConfig {
   maxHoldLifetimeSeconds!: number;
   /** How many times one hold may be extended. */
   maxHoldExtensions!: number;
+  /** Publish stock changes on Redis pub/sub and feed this instance's gate and streams from it (true). */
+  stockBusEnabled!: boolean;
+  /** A live availability stream gets at most one message per variant per this many ms. */
+  liveCoalesceMs!: number;
+  /** Every open live stream gets a comment line this often, so proxies keep it open. */
+  liveHeartbeatMs!: number;
+  /** Live streams one process keeps open at most; one more is answered 503. */
+  liveMaxStreams!: number;
 }
 
 export class ConfigError extends Error {
@@ -223,7 +231,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
   );
   config.maxHoldExtensions = read('MAX_HOLD_EXTENSIONS', integer({ default: 2, min: 0, max: 100 }));
 
+  config.stockBusEnabled = read('STOCK_BUS_ENABLED', boolean(true));
+  config.liveCoalesceMs = read('LIVE_COALESCE_MS', integer({ default: 250, min: 0, max: 60_000 }));
+  config.liveHeartbeatMs = read(
+    'LIVE_HEARTBEAT_MS',
+    integer({ default: 15_000, min: 100, max: 600_000 }),
+  );
+  config.liveMaxStreams = read(
+    'LIVE_MAX_STREAMS',
+    integer({ default: 10_000, min: 0, max: 1_000_000 }),
+  );
+
   const production = config.nodeEnv === 'production';
+  if (config.liveHeartbeatMs >= config.connectionTimeoutMs) {
+    problems.push(
+      'LIVE_HEARTBEAT_MS must be below CONNECTION_TIMEOUT_MS, or idle live streams are cut',
+    );
+  }
   if (config.jwtSecret && config.jwtPublicKey) {
     problems.push('Set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256), not both');
   }
