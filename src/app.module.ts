@@ -4,6 +4,7 @@ import { BusModule } from './bus/bus.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { CoreModule, CoreOptions } from './core.module';
 import { HealthModule } from './health/health.module';
+import { LiveModule } from './live/live.module';
 import { ReservationsModule } from './reservations/reservations.module';
 import { SearchModule } from './search/search.module';
 import { WorkersModule } from './workers.module';
@@ -21,6 +22,7 @@ export class AppModule {
         SearchModule,
         AdminModule,
         BusModule,
+        LiveModule,
         // WORKERS=inline (the development default) runs the background work in this process;
         // with `off` it is left to the worker process (src/worker.ts).
         ...(options.config.workers === 'inline' ? [WorkersModule] : []),

@@ -3,6 +3,7 @@ import { SoldOutGate } from '../../src/reservations/sold-out-gate';
 import { MemoryStore } from '../../src/store/memory/memory.store';
 import { countingStore, type CountingStore } from '../helpers/counting-store';
 import { eventually } from '../helpers/eventually';
+import { openSse } from '../helpers/sse-client';
 import { createVariant, startTestApp, type TestApp } from '../helpers/test-app';
 
 /**
@@ -87,5 +88,22 @@ describe('stock bus: two API instances', () => {
     expect(restocked.status).toBe(200);
     await eventually(() => expect(gateOfB.blocks(variantId, 1)).toBe(false), 500, 2);
     expect((await reserve(b, variantId)).status).toBe(201);
+  });
+
+  it("B's live stream shows a change made through A; B closes with the stream still open", async () => {
+    const variantId = await createVariant(a, 2);
+    const client = await openSse(`${b.url}/v1/inventory/${variantId}/stream`, {
+      authorization: `Bearer ${b.token('watcher')}`,
+    });
+    const first = await client.nthEvent(1);
+    expect(JSON.parse(first.data!)).toMatchObject({ availableStock: 2 });
+    expect((await reserve(a, variantId)).status).toBe(201);
+    const second = await client.nthEvent(2, 1000);
+    expect(JSON.parse(second.data!)).toEqual({
+      variantId,
+      availableStock: 1,
+      version: Number(first.id) + 1,
+    });
+    // afterAll closes B while this stream is open: shutdown ends it instead of waiting on it.
   });
 });
