@@ -129,4 +129,28 @@ describe('live availability stream', () => {
     expect(anonymous.status).toBe(401);
     expect(JSON.parse(await anonymous.body())).toMatchObject({ code: 'UNAUTHORIZED' });
   });
+
+  it('is counted once by the rate limits, however long it stays open', async () => {
+    // Limits of its own (per process), so no other test's requests count here.
+    const limited = await startTestApp({
+      env: { RATE_LIMIT_BACKEND: 'local', GLOBAL_RATE_LIMIT: '3', LIVE_HEARTBEAT_MS: '100' },
+    });
+    try {
+      const variantId = await createVariant(limited, 1); // request 1
+      const client = await openSse(`${limited.url}/v1/inventory/${variantId}/stream`, {
+        authorization: `Bearer ${limited.token('watcher')}`,
+      }); // request 2
+      open.push(client);
+      await client.nthEvent(1);
+      await eventually(() => expect(client.comments.length).toBeGreaterThanOrEqual(3), 2000);
+      const token = limited.token('watcher');
+      const third = await limited.request('GET', `/v1/inventory/${variantId}`, { token });
+      expect(third.status).toBe(200);
+      const fourth = await limited.request('GET', `/v1/inventory/${variantId}`, { token });
+      expect(fourth.status).toBe(429);
+      client.close();
+    } finally {
+      await limited.close();
+    }
+  });
 });
