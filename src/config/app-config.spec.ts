@@ -165,5 +165,7 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig({ LIVE_HEARTBEAT_MS: '80000', CONNECTION_TIMEOUT_MS: '75000' }),
     ).toThrow(/LIVE_HEARTBEAT_MS must be below CONNECTION_TIMEOUT_MS/);
+    // Unset, it stays inside a short idle timeout instead of refusing to start.
+    expect(loadConfig({ CONNECTION_TIMEOUT_MS: '1000' }).liveHeartbeatMs).toBe(500);
   });
 });

@@ -233,9 +233,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   config.stockBusEnabled = read('STOCK_BUS_ENABLED', boolean(true));
   config.liveCoalesceMs = read('LIVE_COALESCE_MS', integer({ default: 250, min: 0, max: 60_000 }));
+  // By default well inside the idle timeout, which a stream with no traffic would otherwise hit.
   config.liveHeartbeatMs = read(
     'LIVE_HEARTBEAT_MS',
-    integer({ default: 15_000, min: 100, max: 600_000 }),
+    integer({
+      default: Math.min(15_000, Math.floor(config.connectionTimeoutMs / 2)),
+      min: 50,
+      max: 600_000,
+    }),
   );
   config.liveMaxStreams = read(
     'LIVE_MAX_STREAMS',

@@ -1,12 +1,5 @@
 import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiHeader,
-  ApiOperation,
-  ApiProduces,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ObjectIdPipe } from '../common/object-id.pipe';
 import { LiveAvailability } from './live-availability.service';
@@ -28,13 +21,22 @@ export class LiveController {
       'first message when that version is still the current one. Counted once by the rate limits, ' +
       'when it opens.',
   })
-  @ApiProduces('text/event-stream')
   @ApiHeader({
     name: 'Last-Event-ID',
     required: false,
     description: 'The version of the last message received (browsers send it on reconnect)',
   })
-  @ApiResponse({ status: 200, description: 'An event stream, open until the client leaves' })
+  @ApiResponse({
+    status: 200,
+    description: 'An event stream, open until the client leaves',
+    content: {
+      'text/event-stream': {
+        schema: { type: 'string' },
+        example:
+          'id: 7\nevent: availability\ndata: {"variantId":"…","availableStock":3,"version":7}\n\n',
+      },
+    },
+  })
   @ApiResponse({ status: 404, description: 'VARIANT_NOT_FOUND' })
   @ApiResponse({ status: 503, description: 'SERVICE_UNAVAILABLE: LIVE_MAX_STREAMS reached' })
   stream(
