@@ -107,3 +107,27 @@ describe('stock bus: two API instances', () => {
     // afterAll closes B while this stream is open: shutdown ends it instead of waiting on it.
   });
 });
+
+describe('stock bus: Redis unreachable', () => {
+  it('changes still succeed and the local gate still works; failed publishes are counted', async () => {
+    // Port 1: nothing listens there, so every connection attempt is refused.
+    const t = await startTestApp({ env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    try {
+      const variantId = await createVariant(t, 1);
+      const reserve = () =>
+        t.request('POST', '/v1/reservations', {
+          token: t.token(`no-redis-${Math.random()}`),
+          body: { variantId, quantity: 1 },
+        });
+      expect((await reserve()).status).toBe(201);
+      expect(t.app.get(SoldOutGate).blocks(variantId, 1)).toBe(true);
+      expect((await reserve()).body.code).toBe('OUT_OF_STOCK');
+      const metrics = (await t.request('GET', '/metrics')).body as string;
+      const failures = /stockhold_stock_bus_publish_failures_total (\d+)/.exec(metrics);
+      // The variant's creation and the hold: two changes, neither published, neither failed.
+      expect(Number(failures?.[1])).toBeGreaterThanOrEqual(2);
+    } finally {
+      await t.close();
+    }
+  });
+});
