@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
+import { BusModule } from './bus/bus.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { CoreModule, CoreOptions } from './core.module';
 import { HealthModule } from './health/health.module';
 import { LedgerModule } from './ledger/ledger.module';
+import { LiveModule } from './live/live.module';
 import { ReservationsModule } from './reservations/reservations.module';
 import { SearchModule } from './search/search.module';
 import { WorkersModule } from './workers.module';
@@ -21,6 +23,8 @@ export class AppModule {
         SearchModule,
         AdminModule,
         LedgerModule,
+        BusModule,
+        LiveModule,
         // WORKERS=inline (the development default) runs the background work in this process;
         // with `off` it is left to the worker process (src/worker.ts).
         ...(options.config.workers === 'inline' ? [WorkersModule] : []),

@@ -5,6 +5,8 @@ import { TokenVerifier } from './common/auth/token-verifier';
 import { RedisModule } from './common/redis/redis.module';
 import { Clock } from './common/clock';
 import { AppConfig } from './config/app-config';
+import { StockBus } from './bus/stock-bus';
+import { StockBusMetrics } from './bus/stock-bus.metrics';
 import { StockEvents } from './events/stock-events';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -54,13 +56,16 @@ export class CoreModule {
           inject: [Store],
         },
         StockEvents,
+        // Publishes every stock change on Redis pub/sub, from the API and the worker alike.
+        StockBus,
+        StockBusMetrics,
         TokenVerifier,
         // Rate limits (@nestjs/throttler) and authentication for every route, in one guard
         // (src/access); also a provider of its own, so the sold-out fast path admits with it.
         AccessGuard,
         { provide: APP_GUARD, useExisting: AccessGuard },
       ],
-      exports: [AppConfig, StoreModule, Clock, StockEvents, TokenVerifier, AccessGuard],
+      exports: [AppConfig, StoreModule, Clock, StockEvents, StockBus, TokenVerifier, AccessGuard],
     };
   }
 }

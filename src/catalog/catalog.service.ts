@@ -53,7 +53,7 @@ export class CatalogService {
       this.clock.now(),
       context,
     );
-    this.stockEvents.emit(created.variant.id);
+    this.stockEvents.emit(created.variant.id, created.inventory);
     return created;
   }
 
@@ -87,7 +87,7 @@ export class CatalogService {
       ...context,
     });
     if (input.delta > 0) this.soldOutGate.clear(variantId);
-    this.stockEvents.emit(variantId);
+    this.stockEvents.emit(variantId, inventory);
     return inventory;
   }
 

@@ -166,4 +166,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ QUEUE_PREFIX: 'dev-alice' }).queuePrefix).toBe('dev-alice');
     expect(() => loadConfig({ QUEUE_PREFIX: 'a:b' })).toThrow(/QUEUE_PREFIX must be/);
   });
+
+  it('reads the live stream settings, and refuses a heartbeat the idle timeout would cut', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      stockBusEnabled: true,
+      liveCoalesceMs: 250,
+      liveHeartbeatMs: 15_000,
+      liveMaxStreams: 10_000,
+    });
+    expect(() =>
+      loadConfig({ LIVE_HEARTBEAT_MS: '80000', CONNECTION_TIMEOUT_MS: '75000' }),
+    ).toThrow(/LIVE_HEARTBEAT_MS must be below CONNECTION_TIMEOUT_MS/);
+    // Unset, it stays inside a short idle timeout instead of refusing to start.
+    expect(loadConfig({ CONNECTION_TIMEOUT_MS: '1000' }).liveHeartbeatMs).toBe(500);
+  });
 });

@@ -118,6 +118,14 @@ export class AppConfig {
    * balancers stop routing here while requests in flight finish (default 5000 in production).
    */
   shutdownDrainMs!: number;
+  /** Publish stock changes on Redis pub/sub and feed this instance's gate and streams from it (true). */
+  stockBusEnabled!: boolean;
+  /** A live availability stream gets at most one message per variant per this many ms. */
+  liveCoalesceMs!: number;
+  /** Every open live stream gets a comment line this often, so proxies keep it open. */
+  liveHeartbeatMs!: number;
+  /** Live streams one process keeps open at most; one more is answered 503. */
+  liveMaxStreams!: number;
 }
 
 export class ConfigError extends Error {
@@ -244,7 +252,28 @@ export function loadConfig(env: Env = process.env): AppConfig {
     integer({ default: inProduction ? 5000 : 0, min: 0, max: 120_000 }),
   );
 
+  config.stockBusEnabled = read('STOCK_BUS_ENABLED', boolean(true));
+  config.liveCoalesceMs = read('LIVE_COALESCE_MS', integer({ default: 250, min: 0, max: 60_000 }));
+  // By default well inside the idle timeout, which a stream with no traffic would otherwise hit.
+  config.liveHeartbeatMs = read(
+    'LIVE_HEARTBEAT_MS',
+    integer({
+      default: Math.min(15_000, Math.floor(config.connectionTimeoutMs / 2)),
+      min: 50,
+      max: 600_000,
+    }),
+  );
+  config.liveMaxStreams = read(
+    'LIVE_MAX_STREAMS',
+    integer({ default: 10_000, min: 0, max: 1_000_000 }),
+  );
+
   const production = config.nodeEnv === 'production';
+  if (config.liveHeartbeatMs >= config.connectionTimeoutMs) {
+    problems.push(
+      'LIVE_HEARTBEAT_MS must be below CONNECTION_TIMEOUT_MS, or idle live streams are cut',
+    );
+  }
   const hs256 = config.jwtSecrets.length > 0;
   const rs256 = config.jwtPublicKeys.length > 0;
   if (hs256 && rs256) {

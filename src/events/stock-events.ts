@@ -1,6 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 
-export type StockChangeListener = (variantId: string) => void | Promise<void>;
+/** The figures after a change, when the code that made it has them. */
+export interface StockFigures {
+  availableStock: number;
+  version: number;
+}
+
+export type StockChangeListener = (
+  variantId: string,
+  figures?: StockFigures,
+) => void | Promise<void>;
 
 /**
  * After-commit notifications of stock and variant changes. The search sync subscribes to enqueue
@@ -16,10 +25,10 @@ export class StockEvents {
     this.listeners.push(listener);
   }
 
-  emit(variantId: string): void {
+  emit(variantId: string, figures?: StockFigures): void {
     for (const listener of this.listeners) {
       try {
-        const pending = listener(variantId);
+        const pending = listener(variantId, figures);
         if (pending) pending.catch((error: unknown) => this.report(variantId, error));
       } catch (error) {
         this.report(variantId, error);

@@ -152,6 +152,12 @@ export function completeDocument(document: OpenAPIObject, config: AppConfig): Op
     ...document.components.schemas,
     ...RESPONSE_SCHEMAS,
     PrometheusText: { type: 'string', description: 'Prometheus text exposition format 0.0.4' },
+    AvailabilityEventStream: {
+      type: 'string',
+      description:
+        'Server-Sent Events: `id: <version>` and `data: {"availableStock": n, "version": v}` per ' +
+        'change (at most one per LIVE_COALESCE_MS), comment lines as heartbeats',
+    },
   };
   document.components.headers = { ...document.components.headers, ...HEADERS };
   for (const [path, item] of Object.entries(document.paths)) {

@@ -98,6 +98,20 @@ export const OPERATIONS: Record<string, OperationAnswers> = {
     idParam: true,
     guarded: true,
   },
+  'GET /v1/inventory/{variantId}/stream': {
+    success: {
+      status: 200,
+      schema: 'AvailabilityEventStream',
+      contentType: 'text/event-stream',
+      description: 'Live availability; resumes after Last-Event-ID',
+    },
+    errors: {
+      404: 'VARIANT_NOT_FOUND',
+      503: 'SERVICE_UNAVAILABLE: this process already serves LIVE_MAX_STREAMS streams',
+    },
+    idParam: true,
+    guarded: true,
+  },
   'GET /v1/admin/reconcile': {
     success: {
       status: 200,

@@ -158,7 +158,7 @@ export class CartsService {
     for (const inventory of inventories) {
       if (stockFreed) this.soldOutGate.clear(inventory.variantId);
       else this.soldOutGate.record(inventory.variantId, inventory.availableStock);
-      this.stockEvents.emit(inventory.variantId);
+      this.stockEvents.emit(inventory.variantId, inventory);
     }
   }
 

@@ -13,7 +13,12 @@ import { AppConfig } from '../config/app-config';
 import { StockEvents } from '../events/stock-events';
 import { MetricsService } from '../metrics/metrics.service';
 import { Store } from '../store/store';
-import type { Reservation, ReservationChange, ReservationStatus } from '../store/store.types';
+import type {
+  Inventory,
+  Reservation,
+  ReservationChange,
+  ReservationStatus,
+} from '../store/store.types';
 import { AdmissionControl } from './admission-control';
 import { SoldOutGate } from './sold-out-gate';
 
@@ -90,10 +95,10 @@ export class ReservationsService {
     if (this.soldOutGate.blocks(variantId, quantity)) throw new OutOfStockError(variantId);
 
     try {
-      const reservation = await this.admission.run(variantId, deadline, () =>
+      const { reservation, inventory } = await this.admission.run(variantId, deadline, () =>
         this.reserveInSlot(request, requestHash, deadline),
       );
-      this.stockEvents.emit(variantId);
+      this.stockEvents.emit(variantId, inventory);
       return { reservation, replayed: false };
     } catch (error) {
       // Two requests with one key can race past the replay check; the loser lands here. A 503
@@ -115,7 +120,7 @@ export class ReservationsService {
     request: ReserveRequest,
     requestHash: string | undefined,
     deadline: number,
-  ): Promise<Reservation> {
+  ): Promise<{ reservation: Reservation; inventory: Inventory }> {
     const { userId, variantId, quantity, idempotencyKey } = request;
     // Asked again now the slot is granted: requests that queued before a sell-out are answered
     // here, one after another, without running a transaction that would only abort.
@@ -136,7 +141,7 @@ export class ReservationsService {
       });
       // Recorded before the slot passes on, so the next waiter already sees a sell-out.
       this.soldOutGate.record(variantId, inventory.availableStock);
-      return reservation;
+      return { reservation, inventory };
     } catch (error) {
       if (error instanceof OutOfStockError && error.available !== undefined) {
         this.soldOutGate.record(variantId, error.available);
@@ -193,7 +198,7 @@ export class ReservationsService {
   private afterChange(change: ReservationChange, stockFreed: boolean): Reservation {
     if (change.changed) {
       if (stockFreed) this.soldOutGate.clear(change.reservation.variantId);
-      this.stockEvents.emit(change.reservation.variantId);
+      this.stockEvents.emit(change.reservation.variantId, change.inventory ?? undefined);
     }
     return change.reservation;
   }

@@ -50,7 +50,10 @@ const jsonText = fc.oneof(
   },
 );
 
-/** Every route and method the app documents, from its own OpenAPI document. */
+/**
+ * Every route and method the app documents, from its own OpenAPI document. Event streams are left
+ * out: a well-formed request opens a stream that never ends (live-availability.e2e.spec.ts).
+ */
 async function routesOf(t: TestApp): Promise<Route[]> {
   const document = await t.request('GET', '/docs-json');
   expect(document.status).toBe(200);
@@ -58,7 +61,8 @@ async function routesOf(t: TestApp): Promise<Route[]> {
   for (const [path, operations] of Object.entries(
     document.body.paths as Record<string, Record<string, unknown>>,
   )) {
-    for (const method of Object.keys(operations)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      if (JSON.stringify(operation).includes('text/event-stream')) continue;
       routes.push({ method: method.toUpperCase(), path });
     }
   }

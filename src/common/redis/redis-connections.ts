@@ -7,7 +7,9 @@ export type RedisPurpose =
   /** Request-path commands (rate limits, locks): fail fast instead of queueing while Redis is away. */
   | 'commands'
   /** BullMQ queues and workers: BullMQ needs maxRetriesPerRequest null and an offline queue. */
-  | 'queue';
+  | 'queue'
+  /** The stock bus subscriber: a connection in subscriber mode, resubscribed after reconnects. */
+  | 'bus';
 
 const BOOT_WAIT_MS = 1500;
 const QUIT_TIMEOUT_MS = 1000;

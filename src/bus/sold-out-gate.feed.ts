@@ -1,0 +1,18 @@
+import { Injectable } from '@nestjs/common';
+import { SoldOutGate } from '../reservations/sold-out-gate';
+import { StockBus } from './stock-bus';
+
+/**
+ * Feeds this instance's sold-out gate from other instances' changes: a sell-out anywhere closes
+ * the gate here (no store call for the stampede that follows), a release or restock anywhere
+ * reopens it. A change without figures reopens it: the gate must never refuse stock that may exist.
+ */
+@Injectable()
+export class SoldOutGateFeed {
+  constructor(bus: StockBus, gate: SoldOutGate) {
+    bus.onRemoteChange(({ variantId, availableStock }) => {
+      if (availableStock === undefined) gate.clear(variantId);
+      else gate.record(variantId, availableStock);
+    });
+  }
+}

@@ -1,0 +1,209 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { StockBus } from '../bus/stock-bus';
+import { CatalogService } from '../catalog/catalog.service';
+import { ServiceUnavailableError } from '../common/errors/domain-errors';
+import { AppConfig } from '../config/app-config';
+import { StockEvents, type StockFigures } from '../events/stock-events';
+import { LiveMetrics } from './live.metrics';
+import { LiveStream } from './live-stream';
+
+/** Everything one variant's open streams share: the latest figures and one coalescing timer. */
+interface VariantChannel {
+  variantId: string;
+  streams: Set<LiveStream>;
+  latest?: StockFigures;
+  /** When figures last went out (performance.now()); -Infinity before the first message. */
+  sentAt: number;
+  timer?: NodeJS.Timeout;
+  /** A change arrived without figures: read them from the store before the next message. */
+  stale: boolean;
+  /** Streams being opened (reading the current figures): the channel must stay meanwhile. */
+  joining: number;
+}
+
+/**
+ * Live availability: the fan-out from stock changes (this instance's, and every other instance's
+ * through the stock bus) to the open Server-Sent Events streams.
+ *
+ * Cost stays per variant, not per stream: a change to a variant nobody watches is one map lookup;
+ * a watched variant has one coalescing timer, armed only while a message is held back, and every
+ * stream shares one heartbeat interval. Coalescing: the first change after a quiet window goes
+ * out at once; changes within LIVE_COALESCE_MS of a message are held and the latest figures go
+ * out when the window ends — at most one message per variant per window, never a stale one.
+ */
+@Injectable()
+export class LiveAvailability implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(LiveAvailability.name);
+  private readonly channels = new Map<string, VariantChannel>();
+  private heartbeat?: NodeJS.Timeout;
+  private openStreams = 0;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly catalog: CatalogService,
+    private readonly metrics: LiveMetrics,
+    stockEvents: StockEvents,
+    bus: StockBus,
+  ) {
+    stockEvents.subscribe((variantId, figures) => this.changed(variantId, figures));
+    bus.onRemoteChange(({ variantId, availableStock, version }) =>
+      this.changed(
+        variantId,
+        availableStock === undefined || version === undefined
+          ? undefined
+          : { availableStock, version },
+      ),
+    );
+  }
+
+  /**
+   * Opens a stream on a hijacked reply: the current figures at once unless the client's
+   * Last-Event-ID is already that version, then every change. 404 for an unknown variant.
+   */
+  async open(
+    variantId: string,
+    lastEventId: string | undefined,
+    reply: FastifyReply,
+  ): Promise<void> {
+    if (this.openStreams >= this.config.liveMaxStreams) {
+      throw new ServiceUnavailableError('Too many live streams on this instance; retry shortly', 5);
+    }
+    // Joined before the read, so a change committed during it is not missed.
+    const channel = this.join(variantId);
+    channel.joining += 1;
+    let current: StockFigures;
+    try {
+      current = await this.catalog.getInventory(variantId);
+    } catch (error) {
+      channel.joining -= 1;
+      this.leaveIfEmpty(channel);
+      throw error;
+    }
+    channel.joining -= 1;
+    this.newer(channel, current);
+    const response = reply.raw;
+    reply.hijack();
+    if (response.destroyed) {
+      // The client left while the figures were read.
+      this.leaveIfEmpty(channel);
+      return;
+    }
+    response.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // nginx and similar proxies would otherwise buffer the stream.
+      'x-accel-buffering': 'no',
+    });
+    const stream = new LiveStream(variantId, response, parseLastEventId(lastEventId));
+    channel.streams.add(stream);
+    this.openStreams += 1;
+    this.metrics.openStreams.inc();
+    this.startHeartbeat();
+    response.on('close', () => {
+      channel.streams.delete(stream);
+      this.openStreams -= 1;
+      this.metrics.openStreams.dec();
+      this.leaveIfEmpty(channel);
+      if (this.openStreams === 0) this.stopHeartbeat();
+    });
+    stream.send(channel.latest!);
+  }
+
+  /** Streams open now (tests, the bench). */
+  get streamCount(): number {
+    return this.openStreams;
+  }
+
+  /** Ends every stream, so the HTTP server can close (they would hold it open forever). */
+  beforeApplicationShutdown(): void {
+    this.stopHeartbeat();
+    for (const channel of this.channels.values()) {
+      clearTimeout(channel.timer);
+      for (const stream of channel.streams) stream.end();
+    }
+  }
+
+  private changed(variantId: string, figures: StockFigures | undefined): void {
+    const channel = this.channels.get(variantId);
+    if (!channel) return;
+    if (figures) {
+      if (!this.newer(channel, figures)) return;
+    } else {
+      channel.stale = true;
+    }
+    this.schedule(channel);
+  }
+
+  /** Keeps figures only if newer than the channel's; true when they were. */
+  private newer(channel: VariantChannel, figures: StockFigures): boolean {
+    if (channel.latest && channel.latest.version >= figures.version) return false;
+    channel.latest = { availableStock: figures.availableStock, version: figures.version };
+    return true;
+  }
+
+  private schedule(channel: VariantChannel): void {
+    if (channel.timer) return;
+    const wait = channel.sentAt + this.config.liveCoalesceMs - performance.now();
+    if (wait <= 0) {
+      void this.flush(channel);
+      return;
+    }
+    channel.timer = setTimeout(() => void this.flush(channel), wait);
+  }
+
+  private async flush(channel: VariantChannel): Promise<void> {
+    channel.timer = undefined;
+    channel.sentAt = performance.now();
+    if (channel.stale) {
+      channel.stale = false;
+      try {
+        this.newer(channel, await this.catalog.getInventory(channel.variantId));
+      } catch (error) {
+        this.logger.warn(`live figures of ${channel.variantId}: ${(error as Error).message}`);
+      }
+    }
+    if (!channel.latest) return;
+    for (const stream of channel.streams) stream.send(channel.latest);
+    this.metrics.messages.inc(channel.streams.size);
+  }
+
+  private join(variantId: string): VariantChannel {
+    let channel = this.channels.get(variantId);
+    if (!channel) {
+      channel = { variantId, streams: new Set(), sentAt: -Infinity, stale: false, joining: 0 };
+      this.channels.set(variantId, channel);
+    }
+    return channel;
+  }
+
+  private leaveIfEmpty(channel: VariantChannel): void {
+    if (channel.streams.size > 0 || channel.joining > 0) return;
+    if (this.channels.get(channel.variantId) !== channel) return;
+    clearTimeout(channel.timer);
+    this.channels.delete(channel.variantId);
+  }
+
+  private startHeartbeat(): void {
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => {
+      for (const channel of this.channels.values()) {
+        for (const stream of channel.streams) stream.heartbeat();
+      }
+    }, this.config.liveHeartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+}
+
+/** The version a reconnecting client last saw; -1 (send the current figures) when absent or odd. */
+function parseLastEventId(value: string | undefined): number {
+  if (value === undefined || !/^\d{1,15}$/.test(value.trim())) return -1;
+  return Number(value.trim());
+}
