@@ -117,9 +117,9 @@ export const RETENTION_INDEX_NAME = 'ended_retention';
  * null when RETENTION_DAYS is 0 (kept forever). Not in STORE_INDEXES: its expireAfterSeconds comes
  * from the configuration, so the retention migration and `npm run migrate` own it
  * (src/migrate/retention-index.ts), and the start-up check compares it with the configured value.
- * `$in` in a partial filter is accepted since MongoDB 6.0 (the manual's partial-index page lists
- * `$in` and `$or` from 6.0 on; 5.x allowed equality, `$exists: true`, comparisons, `$type` and a
- * top-level `$and` only); the service needs MongoDB ≥ 7.
+ * `$in` in a partial filter: the manual's partial-index page for MongoDB 7.1 and 7.2 lists `$in`
+ * and `$or` among the accepted operators; its 4.4 and 5.2 versions do not (equality, `$exists:
+ * true`, comparisons, `$type`, a top-level `$and` only). The service requires MongoDB ≥ 7.
  */
 export function retentionIndex(retentionDays: number): StoreIndexSpec | null {
   if (retentionDays <= 0) return null;
