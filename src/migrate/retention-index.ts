@@ -32,6 +32,9 @@ export function planRetention(
  * matches RETENTION_DAYS. Run by the retention migration and again by every `npm run migrate`,
  * since a migration runs once and RETENTION_DAYS may change later. A new lifetime is set in place
  * with collMod (the index is not rebuilt); returns what was done, for the CLI to print.
+ * The driver passes `expireAfterSeconds` and `partialFilterExpression` to createIndexes (both are in
+ * VALID_INDEX_OPTIONS, node_modules/mongodb/lib/operations/indexes.js); a lifetime of at most
+ * 3650 days fits an int32, so listIndexes reads it back as a plain number.
  */
 export async function applyRetention(db: Db, retentionDays: number): Promise<string | null> {
   const collection = db.collection(STORE_COLLECTIONS.reservations);
