@@ -25,6 +25,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('keeps ended reservations 30 days by default, 0 meaning forever, at most ten years', () => {
+    expect(loadConfig({}).retentionDays).toBe(30);
+    expect(loadConfig({ RETENTION_DAYS: '0' }).retentionDays).toBe(0);
+    expect(loadConfig({ RETENTION_DAYS: '3650' }).retentionDays).toBe(3650);
+    expect(() => loadConfig({ RETENTION_DAYS: '3651' })).toThrow(/RETENTION_DAYS must be ≤ 3650/);
+    expect(() => loadConfig({ RETENTION_DAYS: '-1' })).toThrow(/RETENTION_DAYS must be ≥ 0/);
+    expect(() => loadConfig({ RETENTION_DAYS: '7d' })).toThrow(/RETENTION_DAYS must be an integer/);
+  });
+
   it('bounds the request deadline and the admission queue at boot', () => {
     expect(() => loadConfig({ REQUEST_DEADLINE_MS: '0', ADMISSION_QUEUE_LIMIT: '-1' })).toThrow(
       /ADMISSION_QUEUE_LIMIT must be ≥ 0[\s\S]*REQUEST_DEADLINE_MS must be ≥ 10/,

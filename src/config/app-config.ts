@@ -62,6 +62,11 @@ export class AppConfig {
   globalRateWindowSeconds!: number;
   expirySweepMs!: number;
   expirySweepBatch!: number;
+  /**
+   * Days a released or expired reservation is kept after it ended; 0 keeps them forever. Committed
+   * ones are always kept: purchase limits (I6) are recomputed from them.
+   */
+  retentionDays!: number;
   searchSweepMs!: number;
   /** Tries per search-sync job before it stays in the failed set (the dead-letter queue). */
   searchSyncAttempts!: number;
@@ -189,6 +194,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     'EXPIRY_SWEEP_BATCH',
     integer({ default: 200, min: 1, max: 10_000 }),
   );
+  config.retentionDays = read('RETENTION_DAYS', integer({ default: 30, min: 0, max: 3650 }));
   config.searchSweepMs = read('SEARCH_SWEEP_MS', integer({ default: 30_000, min: 50 }));
   config.searchSyncAttempts = read(
     'SEARCH_SYNC_ATTEMPTS',

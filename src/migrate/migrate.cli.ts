@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as migrateMongo from 'migrate-mongo';
 import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
 import { ConfigError, loadConfig } from '../config/app-config';
+import { applyRetention } from './retention-index';
 
 /**
  * `npm run migrate` / `migrate:status` / `migrate:down`: migrate-mongo driven through its
@@ -82,6 +83,8 @@ export interface MigrateTarget {
   databaseName: string;
   /** Stacks are printed only when LOG_LEVEL asks for debug output. */
   verbose: boolean;
+  /** RETENTION_DAYS: every `up` brings the reservations' TTL index in line with it. */
+  retentionDays: number;
 }
 
 /** Reads MONGODB_URI through loadConfig(), exactly as the service does. */
@@ -116,6 +119,7 @@ export function resolveMigrateTarget(env: Env): MigrateTarget {
     uri: config.mongodbUri,
     databaseName,
     verbose: ['debug', 'trace'].includes(config.logLevel),
+    retentionDays: config.retentionDays,
   };
 }
 
@@ -176,6 +180,7 @@ async function runCommand(
   db: Db,
   client: MongoClient,
   io: MigrateIo,
+  retentionDays: number,
 ): Promise<void> {
   const status = await migrateMongo.status;
   if (command === 'status') {
@@ -191,6 +196,7 @@ async function runCommand(
     const pending = (await status(db)).filter((item) => item.appliedAt === 'PENDING');
     if (pending.length === 0) {
       io.out('Nothing to migrate: every migration is applied.');
+      await alignRetention(db, io, retentionDays);
       return;
     }
     io.out(
@@ -205,6 +211,7 @@ async function runCommand(
         io.out(`MIGRATED UP: ${fileName}`);
       throw failure('up', error);
     }
+    await alignRetention(db, io, retentionDays);
     return;
   }
   const down = await migrateMongo.down;
@@ -216,6 +223,19 @@ async function runCommand(
   }
   if (undone.length === 0) io.out('Nothing to undo: no migration is applied.');
   for (const fileName of undone) io.out(`MIGRATED DOWN: ${fileName}`);
+}
+
+/**
+ * A migration runs once, RETENTION_DAYS may change at any time: every `up` re-applies it to the
+ * TTL index (the start-up check refuses a database whose index was made for another value).
+ */
+async function alignRetention(db: Db, io: MigrateIo, retentionDays: number): Promise<void> {
+  try {
+    const done = await applyRetention(db, retentionDays);
+    if (done) io.out(done);
+  } catch (error) {
+    throw failure('up', error);
+  }
 }
 
 function failure(command: 'up' | 'down', error: unknown): MigrateFailure {
@@ -263,7 +283,7 @@ export async function runMigrateCli(
       useFileHash: false,
       moduleSystem: 'commonjs',
     });
-    await runCommand(args.command, connection.db, client, io);
+    await runCommand(args.command, connection.db, client, io, target.retentionDays);
     return 0;
   } catch (error) {
     if (error instanceof MigrateFailure) io.err(error.message);

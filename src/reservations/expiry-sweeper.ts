@@ -6,6 +6,10 @@ import { MetricsService } from '../metrics/metrics.service';
 import { Store } from '../store/store';
 import { ReservationsService } from './reservations.service';
 
+/** Retention needs no precision finer than this: ended holds are kept for days. */
+export const PURGE_INTERVAL_MS = 60_000;
+const DAY_MS = 86_400_000;
+
 /**
  * Every EXPIRY_SWEEP_MS, releases the reservations whose hold ran out (indexed query, in batches).
  * Each goes through the store's conditional transition, so sweepers in several processes never
@@ -21,6 +25,7 @@ export class ExpirySweeper implements OnModuleInit, BeforeApplicationShutdown {
     () => this.metrics.recordHeartbeat('expiry-sweep'),
   );
   expiredTotal = 0;
+  private purgedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly store: Store,
@@ -67,6 +72,23 @@ export class ExpirySweeper implements OnModuleInit, BeforeApplicationShutdown {
     this.expiredTotal += expired;
     this.metrics.expired.inc(expired);
     if (expired > 0) this.logger.log(`expired ${expired} reservation(s)`);
+    await this.purgeEnded();
     return expired;
+  }
+
+  /**
+   * At most once a minute, and only on a store without a TTL of its own (the memory store; MongoDB's
+   * TTL index does it there): deletes released and expired holds older than RETENTION_DAYS.
+   */
+  private async purgeEnded(): Promise<void> {
+    const { retentionDays } = this.config;
+    if (!this.store.purgeEndedReservations || retentionDays === 0) return;
+    const now = this.clock.now().getTime();
+    if (now - this.purgedAt < PURGE_INTERVAL_MS) return;
+    this.purgedAt = now;
+    const purged = await this.store.purgeEndedReservations(new Date(now - retentionDays * DAY_MS));
+    if (purged > 0) {
+      this.logger.log(`deleted ${purged} reservation(s) ended over ${retentionDays} days ago`);
+    }
   }
 }

@@ -42,7 +42,9 @@ export class ReservationsController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'Replays return the same hold',
+    description:
+      'Replays return the same hold while it exists; a released or expired hold is deleted ' +
+      'RETENTION_DAYS after it ended, and the key then places a new hold',
   })
   async reserve(
     @CurrentUser() user: Principal,

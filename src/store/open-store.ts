@@ -45,10 +45,10 @@ export async function chooseStore(config: AppConfig): Promise<ChosenStore> {
   }
   const autoIndex = config.nodeEnv !== 'production';
   const settings = (uri: string): StoreSource => ({
-    mongodb: { uri, autoIndex, verifySchema: !autoIndex },
+    mongodb: { uri, autoIndex, verifySchema: !autoIndex, retentionDays: config.retentionDays },
   });
   if (config.mongodbUri) {
-    await (await connectOrExplain(config.mongodbUri, autoIndex)).close();
+    await (await connectOrExplain(config.mongodbUri, autoIndex, config.retentionDays)).close();
     return {
       source: settings(config.mongodbUri),
       description: `MongoDB at ${redact(config.mongodbUri)}`,
@@ -58,7 +58,9 @@ export async function chooseStore(config: AppConfig): Promise<ChosenStore> {
   let embedded: EmbeddedMongo | undefined;
   try {
     embedded = await startEmbeddedMongo({ dataDir: config.mongoDataDir });
-    await (await MongoStore.connect(embedded.uri, { autoIndex })).close();
+    await (
+      await MongoStore.connect(embedded.uri, { autoIndex, retentionDays: config.retentionDays })
+    ).close();
     return {
       source: settings(embedded.uri),
       description: `embedded MongoDB replica set (data in ${config.mongoDataDir})`,
@@ -90,7 +92,11 @@ export async function openStore(config: AppConfig): Promise<OpenedStore> {
   const chosen = await chooseStore(config);
   const { source, description } = chosen;
   if (source instanceof Store) return { store: source, description, close: () => source.close() };
-  const store = await connectOrExplain(source.mongodb.uri, source.mongodb.autoIndex);
+  const store = await connectOrExplain(
+    source.mongodb.uri,
+    source.mongodb.autoIndex,
+    source.mongodb.retentionDays ?? 0,
+  );
   return {
     store,
     description,
@@ -105,9 +111,13 @@ export async function openStore(config: AppConfig): Promise<OpenedStore> {
  * The configured MongoDB, or a StoreStartupError whose one line names the server (credentials
  * hidden) and why: not reachable within the server-selection timeout, or not migrated.
  */
-async function connectOrExplain(uri: string, autoIndex: boolean): Promise<MongoStore> {
+async function connectOrExplain(
+  uri: string,
+  autoIndex: boolean,
+  retentionDays: number,
+): Promise<MongoStore> {
   try {
-    return await MongoStore.connect(uri, { autoIndex });
+    return await MongoStore.connect(uri, { autoIndex, retentionDays });
   } catch (error) {
     if (error instanceof StoreStartupError) throw error;
     throw new StoreStartupError(

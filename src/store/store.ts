@@ -96,6 +96,15 @@ export abstract class Store {
   abstract findDueReservations(now: Date, limit: number): Promise<Reservation[]>;
 
   /**
+   * Retention, where the database has no TTL of its own (the memory store): deletes the released
+   * and expired reservations that ended at or before `endedBefore`, which frees their
+   * Idempotency-Keys; committed ones are kept (purchase limits, I6, are counted from them).
+   * Returns how many were deleted. MongoDB leaves it out: its TTL index `ended_retention` applies
+   * the same rule on the server, so the expiry sweeper calls this only when a store has it.
+   */
+  purgeEndedReservations?(endedBefore: Date): Promise<number>;
+
+  /**
    * Sets (a positive integer) or removes (null) a variant's purchaseLimit; later holds are judged
    * against it. VariantNotFoundError.
    */

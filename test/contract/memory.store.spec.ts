@@ -1,6 +1,7 @@
 import { MemoryStore } from '../../src/store/memory/memory.store';
 import { describeCartContract } from './cart.contract';
 import { describeLedgerContract } from './ledger.contract';
+import { describeRetentionContract } from './retention.contract';
 import { describeStoreContract } from './store.contract';
 
 describeStoreContract('MemoryStore', async () => {
@@ -24,4 +25,10 @@ describeLedgerContract('MemoryStore', async () => {
     cleanup: () => store.close(),
     corrupt: async (variantId, patch) => store.corruptInventoryForTest(variantId, patch),
   };
+});
+
+// MongoDB has no purgeEndedReservations: its TTL index applies the rule (test/migrations/retention*).
+describeRetentionContract('MemoryStore', async () => {
+  const store = new MemoryStore();
+  return { store, cleanup: () => store.close() };
 });

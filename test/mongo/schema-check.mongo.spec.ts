@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/app-config';
 import { setMigrationLogSink } from '../../src/migrate/migration-log';
 import { MongoStore } from '../../src/store/mongo/mongo.store';
 import { SchemaNotMigratedError } from '../../src/store/mongo/schema-check';
@@ -18,7 +19,9 @@ describeWithMongo('MongoDB start-up schema check', (uri) => {
   const dbName = uniqueDbName('stockhold_schema');
   let client: MongoClient;
   let restoreLog: () => void;
-  const production = { autoIndex: false, dbName };
+  // The retention migration reads RETENTION_DAYS like the service: the store must expect the same.
+  const { retentionDays } = loadConfig();
+  const production = { autoIndex: false, dbName, retentionDays };
 
   beforeAll(async () => {
     restoreLog = setMigrationLogSink(() => undefined);
@@ -45,6 +48,13 @@ describeWithMongo('MongoDB start-up schema check', (uri) => {
       const migration = (await import(path.join(MIGRATIONS_DIR, file))) as Migration;
       await migration.up(db);
     }
+    // RETENTION_DAYS changed since the migration ran: refused until `npm run migrate` retimes it.
+    const retimed = await MongoStore.connect(uri, { ...production, retentionDays: 1 }).catch(
+      (error: unknown) => error,
+    );
+    expect((retimed as Error).message).toMatch(
+      /index reservations\.ended_retention differs \(expireAfterSeconds .* asks 86400 s = 1 days\).*npm run migrate/,
+    );
     const store = await MongoStore.connect(uri, production);
     try {
       await db.collection('variants').dropIndex('sku_unique');

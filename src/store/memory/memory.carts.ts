@@ -205,10 +205,15 @@ export class MemoryCarts {
     return group;
   }
 
+  /** The held lines' reservations still kept (retention may have deleted released ones). */
   private reservationsOf(group: CartGroup): Reservation[] {
-    return group.lines
-      .filter((line) => line.reservationId !== undefined)
-      .map((line) => this.state.reservations.get(line.reservationId!)!);
+    return group.lines.flatMap((line) => {
+      const reservation =
+        line.reservationId === undefined
+          ? undefined
+          : this.state.reservations.get(line.reservationId);
+      return reservation ? [reservation] : [];
+    });
   }
 
   private view(group: CartGroup): CartGroupView {

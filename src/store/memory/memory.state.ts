@@ -67,7 +67,10 @@ export class MemoryState {
   readonly variantIdBySku = new Map<string, string>();
   readonly inventory = new Map<string, Inventory>();
   readonly reservations = new Map<string, Reservation>();
-  /** The unique (userId, idempotencyKey) index; a key stays taken whatever the status. */
+  /**
+   * The unique (userId, idempotencyKey) index: a key stays taken whatever the status, until
+   * retention deletes its released or expired reservation (memory.retention.ts).
+   */
   readonly reservationIdByIdempotencyKey = new Map<string, string>();
   readonly userholds = new Map<string, Hold[]>();
   /** Secondary indexes, like MongoDB's: reservations by user, and the active ones (for the sweeper). */

@@ -11,6 +11,7 @@ import {
 import { isObjectId, newObjectId } from '../object-id';
 import { MemoryCarts } from './memory.carts';
 import { copy, MemoryState, pairKey } from './memory.state';
+import { purgeEndedReservations } from './memory.retention';
 import {
   adminContext,
   ledgerViolations,
@@ -282,6 +283,10 @@ export class MemoryStore extends Store {
       .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime() || compareIds(a.id, b.id))
       .slice(0, Math.max(0, limit))
       .map(copy);
+  }
+
+  override async purgeEndedReservations(endedBefore: Date): Promise<number> {
+    return purgeEndedReservations(this.state, endedBefore);
   }
 
   async listMovements(query: ListMovementsQuery): Promise<StockMovement[]> {

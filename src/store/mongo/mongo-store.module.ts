@@ -27,6 +27,8 @@ export interface MongoStoreSettings {
   verifySchema: boolean;
   /** Database to use instead of the one named in the URI (tests). */
   dbName?: string;
+  /** RETENTION_DAYS, for the TTL index on ended reservations; default 0 (kept forever). */
+  retentionDays?: number;
 }
 
 /** The connection and the models, as MongooseModule provides them. */
@@ -73,7 +75,7 @@ export class MongoStoreModels {
 @Module({})
 export class MongoStoreModule {
   static forRoot(settings: MongoStoreSettings): DynamicModule {
-    const { uri, autoIndex, verifySchema, dbName } = settings;
+    const { uri, autoIndex, verifySchema, dbName, retentionDays = 0 } = settings;
     return {
       module: MongoStoreModule,
       imports: [
@@ -93,7 +95,11 @@ export class MongoStoreModule {
         {
           provide: MongoStore,
           useFactory: (wiring: MongoStoreModels) =>
-            MongoStore.open(wiring.connection, wiring.models, { autoIndex, verifySchema }),
+            MongoStore.open(wiring.connection, wiring.models, {
+              autoIndex,
+              verifySchema,
+              retentionDays,
+            }),
           inject: [MongoStoreModels],
         },
         { provide: Store, useExisting: MongoStore },

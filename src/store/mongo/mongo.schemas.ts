@@ -34,6 +34,8 @@ export interface StoreIndexSpec {
     default_language?: string;
     /** Compare keys under this collation; strength 2 ignores case (SKUs are unique in any case). */
     collation?: { locale: string; strength: number };
+    /** A TTL index: MongoDB deletes a document this many seconds after the indexed date. */
+    expireAfterSeconds?: number;
   };
 }
 
@@ -104,6 +106,33 @@ export const STORE_INDEXES: StoreIndexSpec[] = [
     },
   },
 ];
+
+/** The statuses retention may delete: a committed hold still counts toward purchase limits (I6). */
+export const PURGEABLE_STATUSES = ['released', 'expired'] as const;
+
+export const RETENTION_INDEX_NAME = 'ended_retention';
+
+/**
+ * The TTL index that deletes released and expired reservations RETENTION_DAYS after they ended, or
+ * null when RETENTION_DAYS is 0 (kept forever). Not in STORE_INDEXES: its expireAfterSeconds comes
+ * from the configuration, so the retention migration and `npm run migrate` own it
+ * (src/migrate/retention-index.ts), and the start-up check compares it with the configured value.
+ * `$in` in a partial filter: the manual's partial-index page for MongoDB 7.1 and 7.2 lists `$in`
+ * and `$or` among the accepted operators; its 4.4 and 5.2 versions do not (equality, `$exists:
+ * true`, comparisons, `$type`, a top-level `$and` only). The service requires MongoDB ≥ 7.
+ */
+export function retentionIndex(retentionDays: number): StoreIndexSpec | null {
+  if (retentionDays <= 0) return null;
+  return {
+    collection: 'reservations',
+    keys: { endedAt: 1 },
+    options: {
+      name: RETENTION_INDEX_NAME,
+      expireAfterSeconds: retentionDays * 86_400,
+      partialFilterExpression: { status: { $in: [...PURGEABLE_STATUSES] } },
+    },
+  };
+}
 
 /**
  * The indexes of the searchdocuments collection, declared like STORE_INDEXES: the

@@ -33,6 +33,7 @@ import { MongoReserve } from './mongo.reserve';
 import { createStoreModels, type StoreModels } from './mongo.schemas';
 import { MongoSearchSync } from './mongo.search';
 import {
+  expectedSchema,
   findSchemaGaps,
   readObservedSchema,
   SchemaNotMigratedError,
@@ -52,6 +53,7 @@ import { MongoCarts } from './mongo.carts';
 import { setPurchaseLimit } from './mongo.purchase-limits';
 import { listMovements } from './mongo.ledger';
 import type { ListMovementsQuery, MovementContext, StockMovement } from '../ledger';
+import { applyRetention } from '../../migrate/retention-index';
 
 export interface MongoStoreOptions {
   /** Build collections and indexes at startup (development, tests). Default true. */
@@ -65,6 +67,11 @@ export interface MongoStoreOptions {
    * migrations make is there. Default: on exactly when autoIndex is off (production).
    */
   verifySchema?: boolean;
+  /**
+   * RETENTION_DAYS: the lifetime the TTL index on ended reservations must have (verified), or is
+   * given (autoIndex). Default 0: ended reservations are kept, and no such index may exist.
+   */
+  retentionDays?: number;
 }
 
 /** How long a schema check's finding stands before readiness looks again. */
@@ -96,6 +103,7 @@ export class MongoStore extends Store {
     private readonly connection: Connection,
     private readonly models: StoreModels,
     private readonly verifiesSchema: boolean,
+    private readonly retentionDays: number,
   ) {
     super();
     this.transactions = new TransactionRunner(connection);
@@ -127,6 +135,7 @@ export class MongoStore extends Store {
       return await MongoStore.open(connection, createStoreModels(connection, { autoIndex }), {
         autoIndex,
         verifySchema: verifiesSchema,
+        retentionDays: options.retentionDays ?? 0,
       });
     } catch (error) {
       // The connection error is the one worth reporting; a failure to close after it adds nothing.
@@ -142,17 +151,20 @@ export class MongoStore extends Store {
   static async open(
     connection: Connection,
     models: StoreModels,
-    options: { autoIndex: boolean; verifySchema: boolean },
+    options: { autoIndex: boolean; verifySchema: boolean; retentionDays: number },
   ): Promise<MongoStore> {
     // In production the migrations own collections, indexes and validators: without them
     // uniqueness (SKUs, idempotency keys) is silently off and search fails, so refuse to start.
-    if (options.verifySchema) await verifySchema(openDb(connection));
+    if (options.verifySchema) await verifySchema(openDb(connection), options.retentionDays);
     if (options.autoIndex) {
       // Unique indexes carry invariants (SKU, one active hold per variant, idempotency keys):
       // no operation may run before they exist.
       for (const model of Object.values(models)) await model.init();
+      // The retention TTL index depends on configuration, so it is not a schema index: made
+      // (or retimed, or dropped) here in development as `npm run migrate` does in production.
+      await applyRetention(openDb(connection), options.retentionDays);
     }
-    return new MongoStore(connection, models, options.verifySchema);
+    return new MongoStore(connection, models, options.verifySchema, options.retentionDays);
   }
 
   /** Transaction callbacks re-run after a transient error (write conflicts), since connect. */
@@ -286,7 +298,10 @@ export class MongoStore extends Store {
     await db.command({ ping: 1 });
     if (!this.verifiesSchema) return;
     if (performance.now() - this.schemaCheckedAt >= SCHEMA_RECHECK_MS) {
-      this.schemaGaps = findSchemaGaps(await readObservedSchema(db));
+      this.schemaGaps = findSchemaGaps(
+        await readObservedSchema(db),
+        expectedSchema(this.retentionDays),
+      );
       this.schemaCheckedAt = performance.now();
     }
     if (this.schemaGaps.length > 0) throw new SchemaNotMigratedError(this.schemaGaps);

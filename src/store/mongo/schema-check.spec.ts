@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { INVENTORY_VALIDATOR, STORE_VALIDATORS } from '../../migrate/store-validators';
 import {
   EXPECTED_SCHEMA,
+  expectedSchema,
   findSchemaGaps,
   SchemaNotMigratedError,
   type ObservedSchema,
@@ -13,6 +14,9 @@ function listed(spec: (typeof EXPECTED_SCHEMA.indexes)[number]): Document {
   const textFields = Object.keys(spec.keys).filter((field) => spec.keys[field] === 'text');
   const base: Document = { v: 2, name: spec.options.name };
   if (spec.options.unique) base.unique = true;
+  if (spec.options.expireAfterSeconds !== undefined) {
+    base.expireAfterSeconds = spec.options.expireAfterSeconds;
+  }
   if (spec.options.partialFilterExpression) {
     base.partialFilterExpression = spec.options.partialFilterExpression;
   }
@@ -32,9 +36,9 @@ function listed(spec: (typeof EXPECTED_SCHEMA.indexes)[number]): Document {
 }
 
 /** A database as `npm run migrate` leaves it. */
-function migrated(): ObservedSchema {
+function migrated(expected = EXPECTED_SCHEMA): ObservedSchema {
   const observed: ObservedSchema = new Map();
-  for (const name of EXPECTED_SCHEMA.collections) {
+  for (const name of expected.collections) {
     const validator = STORE_VALIDATORS.find((each) => each.collection === name);
     observed.set(name, {
       options: validator
@@ -46,7 +50,7 @@ function migrated(): ObservedSchema {
         : {},
       indexes: [
         { v: 2, key: { _id: 1 }, name: '_id_' },
-        ...EXPECTED_SCHEMA.indexes.filter((spec) => spec.collection === name).map(listed),
+        ...expected.indexes.filter((spec) => spec.collection === name).map(listed),
       ],
     });
   }
@@ -149,6 +153,44 @@ describe('findSchemaGaps', () => {
       validationLevel: 'moderate',
     };
     expect(findSchemaGaps(observed)).toContain('validator on inventory is not strict/error');
+  });
+
+  it('wants the TTL index on ended reservations with the configured lifetime', () => {
+    const thirtyDays = expectedSchema(30);
+    expect(findSchemaGaps(migrated(thirtyDays), thirtyDays)).toEqual([]);
+    const retention = (observed: ObservedSchema) =>
+      observed.get('reservations')!.indexes.find((index) => index.name === 'ended_retention')!;
+    expect(retention(migrated(thirtyDays))).toMatchObject({
+      key: { endedAt: 1 },
+      expireAfterSeconds: 30 * 86_400,
+      partialFilterExpression: { status: { $in: ['released', 'expired'] } },
+    });
+
+    // Migrated before the retention existed: the index is missing.
+    expect(findSchemaGaps(migrated(), thirtyDays)).toEqual([
+      'index reservations.ended_retention is missing',
+    ]);
+
+    // RETENTION_DAYS changed from 30 to 7 without `npm run migrate`.
+    expect(findSchemaGaps(migrated(thirtyDays), expectedSchema(7))).toEqual([
+      'index reservations.ended_retention differs (expireAfterSeconds 2592000 s = 30 days, ' +
+        'the configuration asks 604800 s = 7 days)',
+    ]);
+
+    // A TTL index must not reach committed reservations (they carry purchase limits).
+    const wider = migrated(thirtyDays);
+    delete retention(wider).partialFilterExpression;
+    expect(findSchemaGaps(wider, thirtyDays)).toEqual([
+      'index reservations.ended_retention differs (partial filter null)',
+    ]);
+  });
+
+  it('refuses the TTL index when RETENTION_DAYS=0 keeps ended reservations forever', () => {
+    expect(findSchemaGaps(migrated(), expectedSchema(0))).toEqual([]);
+    expect(findSchemaGaps(migrated(expectedSchema(30)), expectedSchema(0))).toEqual([
+      'index reservations.ended_retention must not exist (RETENTION_DAYS=0 keeps ended ' +
+        'reservations forever, yet this TTL index deletes them)',
+    ]);
   });
 
   it('ignores the order of a validator’s keys, which the server may not keep', () => {

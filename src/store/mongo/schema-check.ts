@@ -9,6 +9,8 @@ import {
 import {
   CART_INDEXES,
   LEDGER_INDEXES,
+  RETENTION_INDEX_NAME,
+  retentionIndex,
   SEARCH_COLLECTIONS,
   SEARCH_INDEXES,
   STORE_COLLECTIONS,
@@ -21,6 +23,8 @@ export interface ExpectedSchema {
   collections: readonly string[];
   indexes: readonly StoreIndexSpec[];
   validators: readonly CollectionValidator[];
+  /** Indexes that must not exist, each with the reason told to the operator. */
+  unwantedIndexes?: readonly { collection: string; name: string; reason: string }[];
 }
 
 export const EXPECTED_SCHEMA: ExpectedSchema = {
@@ -28,6 +32,26 @@ export const EXPECTED_SCHEMA: ExpectedSchema = {
   indexes: [...STORE_INDEXES, ...CART_INDEXES, ...LEDGER_INDEXES, ...SEARCH_INDEXES],
   validators: STORE_VALIDATORS,
 };
+
+/**
+ * What the migrations make for this RETENTION_DAYS: EXPECTED_SCHEMA and the TTL index on ended
+ * reservations with its expireAfterSeconds, or — with 0, kept forever — no such index at all.
+ */
+export function expectedSchema(retentionDays: number): ExpectedSchema {
+  const retention = retentionIndex(retentionDays);
+  if (retention) return { ...EXPECTED_SCHEMA, indexes: [...EXPECTED_SCHEMA.indexes, retention] };
+  return {
+    ...EXPECTED_SCHEMA,
+    unwantedIndexes: [
+      {
+        collection: 'reservations',
+        name: RETENTION_INDEX_NAME,
+        reason:
+          'RETENTION_DAYS=0 keeps ended reservations forever, yet this TTL index deletes them',
+      },
+    ],
+  };
+}
 
 /** A collection as `listCollections` and `listIndexes` describe it. */
 export interface ObservedCollection {
@@ -85,6 +109,14 @@ function indexDifference(expected: StoreIndexSpec, found: Document): string | nu
   if (collation?.locale !== wanted?.locale || collation?.strength !== wanted?.strength) {
     return `collation ${collation ? `${collation.locale}/${collation.strength}` : 'none'}`;
   }
+  // A TTL index's lifetime is configuration (RETENTION_DAYS): one made for another value deletes
+  // ended reservations sooner or later than the operator asked.
+  const expireAfter = found.expireAfterSeconds as number | undefined;
+  if (expireAfter !== expected.options.expireAfterSeconds) {
+    const days = (seconds: number | undefined) =>
+      seconds === undefined ? 'none' : `${seconds} s = ${seconds / 86_400} days`;
+    return `expireAfterSeconds ${days(expireAfter)}, the configuration asks ${days(expected.options.expireAfterSeconds)}`;
+  }
   return null;
 }
 
@@ -108,6 +140,14 @@ export function findSchemaGaps(observed: ObservedSchema, expected = EXPECTED_SCH
     const difference = indexDifference(spec, found);
     if (difference) {
       gaps.push(`index ${spec.collection}.${spec.options.name} differs (${difference})`);
+    }
+  }
+  for (const unwanted of expected.unwantedIndexes ?? []) {
+    const collection = observed.get(unwanted.collection);
+    if (collection?.indexes.some((index) => index.name === unwanted.name)) {
+      gaps.push(
+        `index ${unwanted.collection}.${unwanted.name} must not exist (${unwanted.reason})`,
+      );
     }
   }
   for (const { collection: name, validator } of expected.validators) {
@@ -156,8 +196,11 @@ export async function readObservedSchema(
   return observed;
 }
 
-/** Throws SchemaNotMigratedError unless the database has everything the migrations make. */
-export async function verifySchema(db: Db): Promise<void> {
-  const gaps = findSchemaGaps(await readObservedSchema(db));
+/**
+ * Throws SchemaNotMigratedError unless the database has everything the migrations make for this
+ * RETENTION_DAYS (`npm run migrate` also brings the TTL index in line after a change of it).
+ */
+export async function verifySchema(db: Db, retentionDays: number): Promise<void> {
+  const gaps = findSchemaGaps(await readObservedSchema(db), expectedSchema(retentionDays));
   if (gaps.length > 0) throw new SchemaNotMigratedError(gaps);
 }
