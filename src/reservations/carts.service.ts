@@ -21,7 +21,7 @@ import type {
 import { Store } from '../store/store';
 import type { Inventory } from '../store/store.types';
 import { AdmissionControl } from './admission-control';
-import { IDEMPOTENCY_KEY } from './reservations.service';
+import { checkIdempotencyKey } from './reservations.service';
 import { SoldOutGate } from './sold-out-gate';
 
 export interface ReserveCartRequest {
@@ -88,9 +88,7 @@ export class CartsService {
         `a cart may name at most ${this.config.maxActiveReservations} variants`,
       );
     }
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new ValidationFailedError('Idempotency-Key must be 1–255 printable ASCII characters');
-    }
+    checkIdempotencyKey(idempotencyKey);
     const requestHash = idempotencyKey ? hashCart(policy, lines) : undefined;
     if (idempotencyKey) {
       const replay = await this.replay(userId, idempotencyKey, requestHash!);

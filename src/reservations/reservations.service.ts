@@ -38,7 +38,14 @@ export interface ReserveOutcome {
 }
 
 /** What an Idempotency-Key may be: 1–255 printable ASCII characters. */
-export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Refuses a malformed Idempotency-Key (single and cart holds alike); absent is fine. */
+export function checkIdempotencyKey(key: string | undefined): void {
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new ValidationFailedError('Idempotency-Key must be 1–255 printable ASCII characters');
+  }
+}
 
 /** The hold lifecycle: reserve, commit, release, expire (docs/architecture.md for the rush). */
 @Injectable()
@@ -81,9 +88,7 @@ export class ReservationsService {
         `quantity must be at most ${this.config.maxQuantityPerReservation}`,
       );
     }
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new ValidationFailedError('Idempotency-Key must be 1–255 printable ASCII characters');
-    }
+    checkIdempotencyKey(idempotencyKey);
     const requestHash = idempotencyKey ? hashRequest(variantId, quantity) : undefined;
 
     // A replay is answered before the sold-out gate: a shopper retrying a hold that succeeded
