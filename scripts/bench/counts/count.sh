@@ -19,7 +19,7 @@ log=$(mktemp)
 JWT_SECRET=$(node -e "console.log(require('crypto').randomBytes(32).toString('hex'))")
 export JWT_SECRET
 # The bench's environment (scripts/bench/bench.ts): memory store, limits raised out of the way.
-(cd "$repo" && exec env "$@" NODE_ENV=production STORE=memory WORKERS=off \
+(cd "$repo" && exec env "$@" NODE_ENV=production STORE=memory ALLOW_MEMORY_STORE_IN_PRODUCTION=true WORKERS=off \
   REDIS_URL="redis://127.0.0.1:$redis_port" RESERVE_RATE_LIMIT=1000000000 \
   GLOBAL_RATE_LIMIT=1000000000 PORT="$service_port" HOST=127.0.0.1 MEASURE_PORT="$measure_port" \
   node --expose-gc --import "$here/instrument.mjs" dist/main.js >"$log" 2>&1) &
