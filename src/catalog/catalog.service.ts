@@ -86,7 +86,7 @@ export class CatalogService {
       now: this.clock.now(),
       ...context,
     });
-    if (input.delta > 0) this.soldOutGate.clear(variantId);
+    if (input.delta > 0) this.soldOutGate.clear(variantId, inventory.version);
     this.stockEvents.emit(variantId, inventory);
     return inventory;
   }

@@ -154,8 +154,9 @@ export class CartsService {
 
   private stockChanged(inventories: Inventory[], stockFreed: boolean): void {
     for (const inventory of inventories) {
-      if (stockFreed) this.soldOutGate.clear(inventory.variantId);
-      else this.soldOutGate.record(inventory.variantId, inventory.availableStock);
+      const { variantId, availableStock, version } = inventory;
+      if (stockFreed) this.soldOutGate.clear(variantId, version);
+      else this.soldOutGate.record(variantId, availableStock, version);
       this.stockEvents.emit(inventory.variantId, inventory);
     }
   }

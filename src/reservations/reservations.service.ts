@@ -145,7 +145,7 @@ export class ReservationsService {
         requestId: request.requestId,
       });
       // Recorded before the slot passes on, so the next waiter already sees a sell-out.
-      this.soldOutGate.record(variantId, inventory.availableStock);
+      this.soldOutGate.record(variantId, inventory.availableStock, inventory.version);
       return { reservation, inventory };
     } catch (error) {
       if (error instanceof OutOfStockError && error.available !== undefined) {
@@ -202,7 +202,9 @@ export class ReservationsService {
 
   private afterChange(change: ReservationChange, stockFreed: boolean): Reservation {
     if (change.changed) {
-      if (stockFreed) this.soldOutGate.clear(change.reservation.variantId);
+      if (stockFreed) {
+        this.soldOutGate.clear(change.reservation.variantId, change.inventory?.version);
+      }
       this.stockEvents.emit(change.reservation.variantId, change.inventory ?? undefined);
     }
     return change.reservation;
