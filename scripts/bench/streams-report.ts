@@ -170,8 +170,12 @@ export interface StreamsReport {
   /** CPU per delivered message during the changes: the service's, and the clients' (this process). */
   serviceCpuMicrosPerMessage?: number;
   clientCpuMicrosPerMessage: number;
-  /** The admin PATCH round trip, part of every raw delay. */
-  changeRoundTrip: LatencySummary;
+  /**
+   * The admin PATCH round trip, part of every raw delay: before any stream was open; for changes
+   * whose message went out at once (the service writes it to every stream before it answers); and
+   * for changes the coalescing window held back.
+   */
+  changeRoundTrip: { noStreams: LatencySummary; immediate: LatencySummary; held: LatencySummary };
 }
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -201,7 +205,10 @@ export function formatStreamsReport(report: StreamsReport): string {
     line('net of the coalescing hold', figures.net),
     line('sent at once (spaced, burst first)', figures.immediate),
     line('merged (burst last), raw', figures.merged),
-    `  admin change round trip (inside every raw delay): p50 ${ms(report.changeRoundTrip.p50)}, p99 ${ms(report.changeRoundTrip.p99)}`,
+    `  admin change round trip (inside every raw delay), p50 / p99: no stream open ` +
+      `${ms(report.changeRoundTrip.noStreams.p50)} / ${ms(report.changeRoundTrip.noStreams.p99)}; ` +
+      `message sent at once ${ms(report.changeRoundTrip.immediate.p50)} / ${ms(report.changeRoundTrip.immediate.p99)}; ` +
+      `held by the window ${ms(report.changeRoundTrip.held.p50)} / ${ms(report.changeRoundTrip.held.p99)}`,
     '',
     `Messages: ${figures.missed} missed, ${figures.finalMissing} streams without the final version, ` +
       `${figures.outOfOrder} out of order, ${figures.unmerged} burst versions not merged; ` +
