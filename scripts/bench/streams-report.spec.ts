@@ -78,10 +78,10 @@ describe('perStream', () => {
   it('divides the growth by the number of streams', () => {
     expect(
       perStream(
-        { rss: 100_000_000, heapUsed: 20_000_000, external: 1_000_000 },
-        { rss: 110_240_000, heapUsed: 25_120_000, external: 1_000_000 },
+        { rss: 100_000_000, heapUsed: 20_000_000, heapTotal: 30_000_000, external: 1_000_000 },
+        { rss: 110_240_000, heapUsed: 25_120_000, heapTotal: 38_192_000, external: 1_000_000 },
         1000,
       ),
-    ).toEqual({ rss: 10_240, heapUsed: 5_120, external: 0 });
+    ).toEqual({ rss: 10_240, heapUsed: 5_120, heapTotal: 8_192, external: 0 });
   });
 });

@@ -143,6 +143,8 @@ export interface MemoryFigures {
   /** VmRSS from /proc/<pid>/status. */
   rss: number;
   heapUsed: number;
+  /** The JS heap's reserved size: part of the RSS whatever the heap holds. */
+  heapTotal: number;
   /** Memory outside the JS heap held by JS objects (socket buffers among it). */
   external: number;
 }
@@ -155,6 +157,7 @@ export function perStream(
   return {
     rss: (after.rss - before.rss) / streams,
     heapUsed: (after.heapUsed - before.heapUsed) / streams,
+    heapTotal: (after.heapTotal - before.heapTotal) / streams,
     external: (after.external - before.external) / streams,
   };
 }
@@ -194,9 +197,10 @@ export function formatStreamsReport(report: StreamsReport): string {
       `LIVE_COALESCE_MS=${options.coalesceMs}`,
     '',
     'Service memory after forced GC (baseline → streams open → after the changes):',
-    `  RSS   ${mib(memory.baseline.rss)} → ${mib(memory.open.rss)} → ${mib(memory.afterChanges.rss)}`,
-    `  heap  ${mib(memory.baseline.heapUsed)} → ${mib(memory.open.heapUsed)} → ${mib(memory.afterChanges.heapUsed)}`,
-    `  per open stream: RSS ${kib(each.rss)}, heap ${kib(each.heapUsed)}, external ${kib(each.external)}` +
+    `  RSS            ${mib(memory.baseline.rss)} → ${mib(memory.open.rss)} → ${mib(memory.afterChanges.rss)}`,
+    `  heap used      ${mib(memory.baseline.heapUsed)} → ${mib(memory.open.heapUsed)} → ${mib(memory.afterChanges.heapUsed)}`,
+    `  heap reserved  ${mib(memory.baseline.heapTotal)} → ${mib(memory.open.heapTotal)} → ${mib(memory.afterChanges.heapTotal)}`,
+    `  per open stream: RSS ${kib(each.rss)} (of which heap reserved ${kib(each.heapTotal)}), heap used ${kib(each.heapUsed)}, external ${kib(each.external)}` +
       ` (after the changes: RSS ${kib(afterTraffic.rss)}, heap ${kib(afterTraffic.heapUsed)})`,
     '',
     `Fan-out: ${options.changes} spaced changes + ${options.bursts} bursts of ${options.burstSize} ` +

@@ -49,6 +49,7 @@ async function settledMemory(service: BenchService, file: string): Promise<Memor
         return {
           rss: service.residentBytes() ?? reading.rss,
           heapUsed: reading.heapUsed,
+          heapTotal: reading.heapTotal,
           external: reading.external,
         };
       }
