@@ -111,8 +111,6 @@ export interface ServiceOptions {
   entry?: string;
   /** Extra node flags (e.g. `--expose-gc` with a preloaded probe). */
   nodeArgs?: string[];
-  /** Where /health/live is polled; the URL of PORT unless given (a process with two listeners). */
-  healthUrl?: (port: number) => string;
 }
 
 /** The built service (`node dist/main.js`) on a free loopback port. */
@@ -148,7 +146,7 @@ export class BenchService {
     });
     await waitUntil(
       `the service (log: ${options.logFile})`,
-      async () => (await fetch(options.healthUrl?.(port) ?? `${url}/health/live`)).ok,
+      async () => (await fetch(`${url}/health/live`)).ok,
       30_000,
       () => (exitedEarly ? 'it exited at boot' : undefined),
     ).catch(async (error: unknown) => {
