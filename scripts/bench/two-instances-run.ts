@@ -201,7 +201,12 @@ async function measureRun(
       return instanceResult(
         name,
         { atSale: atSale[index], early: early[index], end: end[index] },
-        { soldOut, other, elapsedSeconds: outcome.elapsedSeconds },
+        {
+          soldOut,
+          other,
+          elapsedSeconds: outcome.elapsedSeconds,
+          earlySeconds: plan.earlyReadMs / 1000,
+        },
       );
     }) as [ReturnType<typeof instanceResult>, ReturnType<typeof instanceResult>];
     const inventory = await api.inventory(variantId);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildTwoInstancePlan,
+  callsPerSecondAfterEarly,
   callsPerThousand,
   formatTwoInstanceReport,
   instanceResult,
@@ -101,7 +102,7 @@ describe('figures', () => {
     const result = instanceResult(
       'B',
       { atSale: counters(100), early: counters(102), end: counters(120) },
-      { soldOut: 40_000, other: 0, elapsedSeconds: 10 },
+      { soldOut: 40_000, other: 0, elapsedSeconds: 10, earlySeconds: 0.5 },
     );
     expect(result).toMatchObject({
       storeCallsEarly: 2,
@@ -109,6 +110,8 @@ describe('figures', () => {
       requestsPerSecond: 4_000,
     });
     expect(callsPerThousand(result.storeCalls, result.soldOutAnswers)).toBe(0.5);
+    // 18 calls in the 9.5 s after the early read: the gate's refreshes.
+    expect(callsPerSecondAfterEarly(result)).toBeCloseTo(18 / 9.5);
     expect(callsPerThousand(3, 0)).toBe(0);
   });
 
@@ -121,21 +124,22 @@ describe('figures', () => {
         instanceResult(
           'A',
           { atSale: counters(0), early: counters(0), end: counters(10) },
-          { soldOut: 10_000, other: 0, elapsedSeconds: 5 },
+          { soldOut: 10_000, other: 0, elapsedSeconds: 5.5, earlySeconds: 0.5 },
         ),
         instanceResult(
           'B',
           { atSale: counters(0), early: counters(early), end: counters(calls) },
-          { soldOut: 10_000, other: 0, elapsedSeconds: 5 },
+          { soldOut: 10_000, other: 0, elapsedSeconds: 5.5, earlySeconds: 0.5 },
         ),
       ],
     });
     const report = formatTwoInstanceReport([run('bus-on', 0, 10), run('bus-off', 2, 12)]);
-    expect(report).toMatch(/bus-on\s+A\s+10,000\s+2,000\s+10\s+0\s+1\.000/);
-    expect(report).toMatch(/A\+B\s+20,000\s+4,000\s+22\s+2\s+1\.100/);
+    expect(report).toMatch(/bus-on\s+A\s+10,000\s+1,818\s+10\s+0\s+2\.0\s+1\.000/);
+    expect(report).toMatch(/A\+B\s+20,000\s+3,636\s+22\s+2\s+4\.0\s+1\.100/);
     expect(report).toContain(
-      'bus on : 20 store calls for 20,000 sold-out requests = 1.00e-3 per request; B in its first 0.5 s: 0',
+      "bus on : B's store calls in its first 0.5 s: 0 (1 run); after it 2.0 per instance per second; " +
+        'per sold-out request 1.00e-3 (20 calls, 20,000 requests at 1,818 req/s per instance)',
     );
-    expect(report).toContain('bus off: 22 store calls');
+    expect(report).toContain("bus off: B's store calls in its first 0.5 s: 2 (1 run)");
   });
 });

@@ -109,12 +109,15 @@ export interface InstanceResult {
   storeCallsEarly: number;
   storeCalls: number;
   transactionRetries: number;
+  /** The stampede's length, and the early part's. */
+  elapsedSeconds: number;
+  earlySeconds: number;
 }
 
 export function instanceResult(
   instance: 'A' | 'B',
   counters: { atSale: InstanceCounters; early: InstanceCounters; end: InstanceCounters },
-  answers: { soldOut: number; other: number; elapsedSeconds: number },
+  answers: { soldOut: number; other: number; elapsedSeconds: number; earlySeconds: number },
 ): InstanceResult {
   return {
     instance,
@@ -124,7 +127,16 @@ export function instanceResult(
     storeCallsEarly: counters.early.storeReserveCalls - counters.atSale.storeReserveCalls,
     storeCalls: counters.end.storeReserveCalls - counters.atSale.storeReserveCalls,
     transactionRetries: counters.end.transactionRetries - counters.atSale.transactionRetries,
+    elapsedSeconds: answers.elapsedSeconds,
+    earlySeconds: answers.earlySeconds,
   };
+}
+
+/** Store calls (retries included) a second after the early part: the gate's TTL refreshes. */
+export function callsPerSecondAfterEarly(result: InstanceResult): number {
+  const seconds = result.elapsedSeconds - result.earlySeconds;
+  const calls = result.storeCalls + result.transactionRetries - result.storeCallsEarly;
+  return seconds <= 0 ? 0 : calls / seconds;
 }
 
 export interface TwoInstanceResult {
@@ -148,6 +160,7 @@ export const TWO_INSTANCE_HEADER = [
   'req/s',
   'store calls',
   'in first 0.5 s',
+  'per s after',
   'per 1,000 409s',
 ];
 
@@ -163,6 +176,8 @@ export function twoInstanceRows(results: TwoInstanceResult[], repeated: boolean)
       storeCallsEarly: instances[0].storeCallsEarly + instances[1].storeCallsEarly,
       storeCalls: instances[0].storeCalls + instances[1].storeCalls,
       transactionRetries: instances[0].transactionRetries + instances[1].transactionRetries,
+      elapsedSeconds: instances[0].elapsedSeconds,
+      earlySeconds: instances[0].earlySeconds,
     };
     for (const [name, figures] of [
       ['A', instances[0]],
@@ -176,6 +191,7 @@ export function twoInstanceRows(results: TwoInstanceResult[], repeated: boolean)
         formatNumber(figures.requestsPerSecond),
         String(figures.storeCalls + figures.transactionRetries),
         String(figures.storeCallsEarly),
+        callsPerSecondAfterEarly(figures).toFixed(1),
         callsPerThousand(
           figures.storeCalls + figures.transactionRetries,
           figures.soldOutAnswers,
@@ -186,27 +202,38 @@ export function twoInstanceRows(results: TwoInstanceResult[], repeated: boolean)
   return rows;
 }
 
-/** The table, then one line per side: store calls per sold-out request over every run. */
+/**
+ * The table, then one line per side over every run of it: B's store calls right after the sale
+ * (what the bus changes), the calls per instance per second after that (the gate's TTL, the same
+ * either way), and store calls per sold-out request — which also moves with the request rate,
+ * since the calls come per second, not per request.
+ */
 export function formatTwoInstanceReport(results: TwoInstanceResult[]): string {
   const repeated = results.some((result) => result.run.round > 0);
   const table = formatTable(TWO_INSTANCE_HEADER, twoInstanceRows(results, repeated), 2);
-  const totals = (id: TwoInstanceRun['id']) => {
-    let calls = 0;
-    let callsOfB = 0;
-    let requests = 0;
-    for (const result of results.filter((candidate) => candidate.run.id === id)) {
-      for (const instance of result.instances) {
-        calls += instance.storeCalls + instance.transactionRetries;
-        requests += instance.soldOutAnswers;
-      }
-      callsOfB += result.instances[1].storeCallsEarly;
-    }
-    return { perRequest: requests === 0 ? 0 : calls / requests, calls, requests, callsOfB };
+  const side = (id: TwoInstanceRun['id']) => {
+    const runs = results.filter((candidate) => candidate.run.id === id);
+    const instances = runs.flatMap((result) => result.instances);
+    const calls = instances.reduce((sum, one) => sum + one.storeCalls + one.transactionRetries, 0);
+    const requests = instances.reduce((sum, one) => sum + one.soldOutAnswers, 0);
+    const rate = instances.reduce((sum, one) => sum + one.requestsPerSecond, 0);
+    const perSecond = instances.reduce((sum, one) => sum + callsPerSecondAfterEarly(one), 0);
+    const count = Math.max(1, instances.length);
+    return {
+      runs: runs.length,
+      earlyOfB: runs.reduce((sum, result) => sum + result.instances[1].storeCallsEarly, 0),
+      perSecond: perSecond / count,
+      calls,
+      requests,
+      rate: rate / count,
+    };
   };
-  const on = totals('bus-on');
-  const off = totals('bus-off');
-  const summary = (title: string, figures: ReturnType<typeof totals>) =>
-    `${title}: ${figures.calls} store calls for ${formatNumber(figures.requests)} sold-out requests ` +
-    `= ${figures.perRequest.toExponential(2)} per request; B in its first 0.5 s: ${figures.callsOfB}`;
-  return [table, '', summary('bus on ', on), summary('bus off', off)].join('\n');
+  const summary = (title: string, figures: ReturnType<typeof side>) =>
+    `${title}: B's store calls in its first 0.5 s: ${figures.earlyOfB} (${figures.runs} run${figures.runs === 1 ? '' : 's'}); ` +
+    `after it ${figures.perSecond.toFixed(1)} per instance per second; per sold-out request ` +
+    `${(figures.requests === 0 ? 0 : figures.calls / figures.requests).toExponential(2)} ` +
+    `(${figures.calls} calls, ${formatNumber(figures.requests)} requests at ${formatNumber(figures.rate)} req/s per instance)`;
+  return [table, '', summary('bus on ', side('bus-on')), summary('bus off', side('bus-off'))].join(
+    '\n',
+  );
 }
