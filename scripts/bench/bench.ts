@@ -26,9 +26,12 @@ import {
 import type { Baseline, BenchReport, MachineInfo, RunResult } from './results';
 import { combineRepeats } from './repeats';
 import { prepareScenario } from './scenarios';
+import { buildTwoInstancePlan, parseInstances } from './two-instances';
+import { runTwoInstances } from './two-instances-run';
 
 const USAGE = `Usage: npm run bench -- [--quick] [--duration S] [--connections N] [--only SCENARIOS]
                        [--skip-ab] [--repeat N] [--profile] [--keep-logs] [--env NAME=VALUE ...]
+                       [--instances 2]
 
   --quick          a short smoke run (3 s per run instead of 10)
   --duration S     measured seconds per run
@@ -40,6 +43,11 @@ const USAGE = `Usage: npm run bench -- [--quick] [--duration S] [--connections N
   --profile        run each service under node --cpu-prof and summarise where the time went
   --keep-logs      keep each service's log (one JSON line per request at the default level)
   --env NAME=VALUE extra service environment for every run (repeatable), for what-if runs
+  --instances 2    instead of the scenarios above: two API instances on one store and one Redis,
+                   the last unit of a variant held through one, then retrying shoppers on both;
+                   store calls per sold-out request with the stock bus on and off. The store is
+                   MONGODB_URI's when set (one process per instance), else the in-memory store
+                   (both instances in one process: separate processes could not share it)
 `;
 
 const SCENARIOS: ScenarioName[] = ['live-sale', 'sold-out', 'reads'];
@@ -59,6 +67,7 @@ function parseOptions() {
       profile: { type: 'boolean', default: false },
       'keep-logs': { type: 'boolean', default: false },
       env: { type: 'string', multiple: true, default: [] },
+      instances: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -82,7 +91,13 @@ function parseOptions() {
     if (!match) throw new Error(`--env expects NAME=VALUE, got ${pair}`);
     extraEnv[match[1]] = match[2];
   }
+  const instances = parseInstances(values.instances, {
+    only: values.only,
+    skipAb: values['skip-ab'],
+    profile: values.profile,
+  });
   return {
+    instances,
     quick: values.quick,
     extraEnv,
     durationSeconds: positive(values.duration, 'duration'),
@@ -227,6 +242,7 @@ function progressLine(run: RunResult): string {
 
 async function main(): Promise<number> {
   const options = parseOptions();
+  if (options.instances === 2) return mainTwoInstances(options);
   const repoRoot = process.cwd();
   const plan = buildPlan(options);
   const machine = machineInfo();
@@ -354,6 +370,44 @@ async function main(): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** `--instances 2`: the stock bus's effect on store calls (two-instances.ts). */
+async function mainTwoInstances(options: ReturnType<typeof parseOptions>): Promise<number> {
+  const repoRoot = process.cwd();
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const outDir = join(repoRoot, 'bench-results');
+  const workDir = join(outDir, `run-${stamp}`);
+  mkdirSync(workDir, { recursive: true });
+  const mongodbUri = process.env.MONGODB_URI || undefined;
+  const plan = buildTwoInstancePlan({ ...options, mongodbUri });
+  const secret = randomBytes(32).toString('hex');
+  try {
+    return await runTwoInstances({
+      plan,
+      repoRoot,
+      workDir,
+      outDir,
+      stamp,
+      secret,
+      sign: tokenSigner(secret),
+      keepLogs: options.keepLogs,
+      mongodbUri,
+      baseEnv: {
+        NODE_ENV: 'production',
+        STORE: 'memory',
+        ALLOW_MEMORY_STORE_IN_PRODUCTION: 'true',
+        WORKERS: 'off',
+        RESERVE_RATE_LIMIT: RAISED_LIMIT,
+        GLOBAL_RATE_LIMIT: RAISED_LIMIT,
+        // Nothing to drain between runs; the default 5 s would only slow the bench down.
+        SHUTDOWN_DRAIN_MS: '0',
+        ...options.extraEnv,
+      },
+    });
+  } finally {
+    if (readdirSync(workDir).length === 0) rmSync(workDir, { recursive: true });
+  }
 }
 
 main().then(

@@ -109,6 +109,8 @@ export interface ServiceOptions {
   cpuProfileDir?: string;
   /** The script to run; the built service (`dist/main.js`) unless given. */
   entry?: string;
+  /** Extra node flags (e.g. `--expose-gc` with a preloaded probe). */
+  nodeArgs?: string[];
 }
 
 /** The built service (`node dist/main.js`) on a free loopback port. */
@@ -125,9 +127,10 @@ export class BenchService {
     // The service writes straight into the file: piping through the bench would spend the load
     // generator's CPU on copying log lines.
     const log = openSync(options.logFile, 'w');
-    const nodeArgs = options.cpuProfileDir
-      ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir]
-      : [];
+    const nodeArgs = [
+      ...(options.nodeArgs ?? []),
+      ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []),
+    ];
     const child = spawn(process.execPath, [...nodeArgs, main], {
       cwd: options.repoRoot,
       env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(port), HOST: '127.0.0.1' },
@@ -137,7 +140,10 @@ export class BenchService {
     const url = `http://127.0.0.1:${port}`;
     const service = new BenchService(child, url);
     let exitedEarly = false;
-    child.once('exit', () => (exitedEarly = true));
+    child.once('exit', (code, signal) => {
+      exitedEarly = true;
+      service.exit = signal ?? `code ${code}`;
+    });
     await waitUntil(
       `the service (log: ${options.logFile})`,
       async () => (await fetch(`${url}/health/live`)).ok,
@@ -164,6 +170,30 @@ export class BenchService {
     } catch {
       return undefined;
     }
+  }
+
+  /** How the process ended (a signal name or `code N`), once it has. */
+  exit?: string;
+
+  /** The process id (for /proc and signals). */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
+  /** Resident memory of the process now (VmRSS in /proc/<pid>/status), bytes; undefined without /proc. */
+  residentBytes(): number | undefined {
+    try {
+      const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+      const kib = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+      return kib === undefined ? undefined : Number(kib) * 1024;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Sends a signal to the process (the memory probe answers SIGWINCH). */
+  signal(name: NodeJS.Signals): void {
+    this.child.kill(name);
   }
 
   /** SIGTERM, as an orchestrator would; `--cpu-prof` writes its profile on this clean exit. */

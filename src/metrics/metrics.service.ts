@@ -46,6 +46,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly storeReserveAttempts = new Counter({
+    name: 'stockhold_store_reserve_attempts_total',
+    help: 'Single-hold reserve operations this process sent to the store (one MongoDB transaction each, retries aside); a request the sold-out gate answers sends none',
+    registers: [this.registry],
+  });
+
   readonly workerHeartbeat = new Gauge({
     name: 'stockhold_worker_heartbeat_timestamp_seconds',
     help: 'When a periodic background task (expiry sweep, needsSync sweep) last completed a run, Unix time',

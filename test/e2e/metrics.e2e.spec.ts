@@ -47,6 +47,8 @@ describe('/metrics', () => {
     expect(samples.get('stockhold_reservation_outcomes_total{result="created"}')).toBe(1);
     expect(samples.get('stockhold_reservation_outcomes_total{result="OUT_OF_STOCK"}')).toBe(2);
     expect(samples.get('stockhold_reservation_duration_seconds_count{result="created"}')).toBe(1);
+    // The hold took the last unit; the sold-out gate answered both refusals without the store.
+    expect(samples.get('stockhold_store_reserve_attempts_total')).toBe(1);
     for (const name of [
       'stockhold_store_transaction_retries_total',
       'stockhold_expiry_lag_seconds',
