@@ -11,6 +11,7 @@ import { handleClientError, handleFrameworkError } from './common/http/client-er
 import { useJsonBodyParser } from './common/http/json-body';
 import { createLogger, logRequests, PinoNestLogger } from './common/logging';
 import { installLeanAsyncResourceBind } from './common/runtime/lean-async-resource-bind';
+import { SHUTDOWN_SIGNALS } from './common/runtime/shutdown-signals';
 import { createValidationPipe } from './common/validation';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { installSoldOutFastPath } from './reservations/sold-out-fast-path';
@@ -87,7 +88,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   installSoldOutFastPath(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
+  app.enableShutdownHooks(SHUTDOWN_SIGNALS);
 
   // Off by default in production (DOCS_ENABLED): the contract is public knowledge, but an
   // operator decides whether the service itself hands it out.

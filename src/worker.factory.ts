@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { NestFactory } from '@nestjs/core';
 import { Clock, SystemClock } from './common/clock';
 import { createLogger, PinoNestLogger } from './common/logging';
+import { SHUTDOWN_SIGNALS } from './common/runtime/shutdown-signals';
 import type { AppConfig } from './config/app-config';
 import { closeInstance, type StoreSource } from './store/store.module';
 import { WorkerModule } from './worker.module';
@@ -32,6 +33,6 @@ export async function createWorker(options: CreateWorkerOptions): Promise<INestA
     }),
     { logger: new PinoNestLogger(options.logger ?? createLogger(config)) },
   );
-  context.enableShutdownHooks();
+  context.enableShutdownHooks(SHUTDOWN_SIGNALS);
   return context;
 }
