@@ -6,16 +6,21 @@ import { ServiceUnavailableError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
 import { StockEvents, type StockFigures } from '../events/stock-events';
 import { LiveMetrics } from './live.metrics';
-import { LiveStream } from './live-stream';
+import { availabilityMessage, LiveStream, type AvailabilityMessage } from './live-stream';
 
 /** Everything one variant's open streams share: the latest figures and one coalescing timer. */
 interface VariantChannel {
   variantId: string;
   streams: Set<LiveStream>;
   latest?: StockFigures;
+  /** `latest` framed for the streams, built once per version whatever the number of streams. */
+  message?: AvailabilityMessage;
   /** When figures last went out (performance.now()); -Infinity before the first message. */
   sentAt: number;
+  /** A message held back by the coalescing window. */
   timer?: NodeJS.Timeout;
+  /** A message due now, sent once the change's own request has been answered. */
+  immediate?: NodeJS.Immediate;
   /** A change arrived without figures: read them from the store before the next message. */
   stale: boolean;
   /** Streams being opened (reading the current figures): the channel must stay meanwhile. */
@@ -31,6 +36,9 @@ interface VariantChannel {
  * stream shares one heartbeat interval. Coalescing: the first change after a quiet window goes
  * out at once; changes within LIVE_COALESCE_MS of a message are held and the latest figures go
  * out when the window ends — at most one message per variant per window, never a stale one.
+ * A message is framed once and the same string written to every stream; "at once" means on the
+ * next turn of the event loop (setImmediate), so the fan-out to a thousand streams runs after the
+ * request that made the change has been answered, not inside it.
  */
 @Injectable()
 export class LiveAvailability implements BeforeApplicationShutdown {
@@ -97,7 +105,7 @@ export class LiveAvailability implements BeforeApplicationShutdown {
       // nginx and similar proxies would otherwise buffer the stream.
       'x-accel-buffering': 'no',
     });
-    const stream = new LiveStream(variantId, response, parseLastEventId(lastEventId));
+    const stream = new LiveStream(response, parseLastEventId(lastEventId));
     channel.streams.add(stream);
     this.openStreams += 1;
     this.metrics.openStreams.inc();
@@ -109,7 +117,7 @@ export class LiveAvailability implements BeforeApplicationShutdown {
       this.leaveIfEmpty(channel);
       if (this.openStreams === 0) this.stopHeartbeat();
     });
-    stream.send(channel.latest!);
+    stream.send(this.messageOf(channel));
   }
 
   /** Streams open now (tests, the bench). */
@@ -121,7 +129,7 @@ export class LiveAvailability implements BeforeApplicationShutdown {
   beforeApplicationShutdown(): void {
     this.stopHeartbeat();
     for (const channel of this.channels.values()) {
-      clearTimeout(channel.timer);
+      this.cancelPending(channel);
       for (const stream of channel.streams) stream.end();
     }
   }
@@ -145,17 +153,34 @@ export class LiveAvailability implements BeforeApplicationShutdown {
   }
 
   private schedule(channel: VariantChannel): void {
-    if (channel.timer) return;
+    if (channel.timer || channel.immediate) return;
     const wait = channel.sentAt + this.config.liveCoalesceMs - performance.now();
     if (wait <= 0) {
-      void this.flush(channel);
+      channel.immediate = setImmediate(() => void this.flush(channel));
       return;
     }
     channel.timer = setTimeout(() => void this.flush(channel), wait);
   }
 
+  private cancelPending(channel: VariantChannel): void {
+    clearTimeout(channel.timer);
+    clearImmediate(channel.immediate);
+    channel.timer = undefined;
+    channel.immediate = undefined;
+  }
+
+  /** The latest figures as one framed message, rebuilt only when the version moved. */
+  private messageOf(channel: VariantChannel): AvailabilityMessage {
+    const latest = channel.latest!;
+    if (channel.message?.version !== latest.version) {
+      channel.message = availabilityMessage(channel.variantId, latest);
+    }
+    return channel.message;
+  }
+
   private async flush(channel: VariantChannel): Promise<void> {
     channel.timer = undefined;
+    channel.immediate = undefined;
     channel.sentAt = performance.now();
     if (channel.stale) {
       channel.stale = false;
@@ -166,7 +191,8 @@ export class LiveAvailability implements BeforeApplicationShutdown {
       }
     }
     if (!channel.latest) return;
-    for (const stream of channel.streams) stream.send(channel.latest);
+    const message = this.messageOf(channel);
+    for (const stream of channel.streams) stream.send(message);
     this.metrics.messages.inc(channel.streams.size);
   }
 
@@ -182,7 +208,7 @@ export class LiveAvailability implements BeforeApplicationShutdown {
   private leaveIfEmpty(channel: VariantChannel): void {
     if (channel.streams.size > 0 || channel.joining > 0) return;
     if (this.channels.get(channel.variantId) !== channel) return;
-    clearTimeout(channel.timer);
+    this.cancelPending(channel);
     this.channels.delete(channel.variantId);
   }
 

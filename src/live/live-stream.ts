@@ -1,6 +1,25 @@
 import type { ServerResponse } from 'node:http';
 import type { StockFigures } from '../events/stock-events';
 
+/** One availability message, framed once and written as it is to every stream of its variant. */
+export interface AvailabilityMessage {
+  version: number;
+  frame: string;
+}
+
+/** The Server-Sent Events frame of a variant's figures (`id` is the version, for Last-Event-ID). */
+export function availabilityMessage(variantId: string, figures: StockFigures): AvailabilityMessage {
+  const data = JSON.stringify({
+    variantId,
+    availableStock: figures.availableStock,
+    version: figures.version,
+  });
+  return {
+    version: figures.version,
+    frame: `id: ${figures.version}\nevent: availability\ndata: ${data}\n\n`,
+  };
+}
+
 /**
  * One open Server-Sent Events connection for one variant. It only ever owes the client the
  * latest figures: when the socket is congested (a slow reader), newer figures replace the ones
@@ -9,11 +28,10 @@ import type { StockFigures } from '../events/stock-events';
 export class LiveStream {
   /** The version the client has last been sent (or said it saw, through Last-Event-ID). */
   private sentVersion: number;
-  private waiting?: StockFigures;
+  private waiting?: AvailabilityMessage;
   private congested = false;
 
   constructor(
-    private readonly variantId: string,
     private readonly response: ServerResponse,
     lastSeenVersion: number,
   ) {
@@ -21,20 +39,15 @@ export class LiveStream {
     response.on('drain', () => this.drained());
   }
 
-  /** Sends figures newer than what the client has; older or equal ones are dropped. */
-  send(figures: StockFigures): void {
-    if (figures.version <= this.sentVersion) return;
+  /** Sends a message newer than what the client has; older or equal ones are dropped. */
+  send(message: AvailabilityMessage): void {
+    if (message.version <= this.sentVersion) return;
     if (this.congested) {
-      this.waiting = figures;
+      this.waiting = message;
       return;
     }
-    this.sentVersion = figures.version;
-    const data = JSON.stringify({
-      variantId: this.variantId,
-      availableStock: figures.availableStock,
-      version: figures.version,
-    });
-    this.write(`id: ${figures.version}\nevent: availability\ndata: ${data}\n\n`);
+    this.sentVersion = message.version;
+    this.write(message.frame);
   }
 
   /** A comment line: clients ignore it, proxies and the idle timeout see traffic. */
