@@ -75,12 +75,15 @@ function errorResponse(status: number, description: string): ResponseObject {
 }
 
 function successResponse(
-  success: { status: number; schema: string; description: string; contentType?: string },
+  success: { status: number; schema?: string; description: string; contentType?: string },
   idempotent: boolean,
 ): ResponseObject {
   const headers: Record<string, unknown> = { 'X-Request-Id': headerRef('X-Request-Id') };
   if (idempotent && success.status === 201) {
     headers['Idempotent-Replayed'] = headerRef('Idempotent-Replayed');
+  }
+  if (success.schema === undefined) {
+    return { description: success.description, headers: headers as ResponseObject['headers'] };
   }
   return {
     description: success.description,
