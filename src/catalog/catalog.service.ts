@@ -86,7 +86,8 @@ export class CatalogService {
       now: this.clock.now(),
       ...context,
     });
-    if (input.delta > 0) this.soldOutGate.clear(variantId);
+    // After any waitlist hand-over: a restock that all went to waiters leaves the gate closed.
+    if (input.delta > 0) this.soldOutGate.record(variantId, inventory.availableStock);
     this.stockEvents.emit(variantId, inventory);
     return inventory;
   }

@@ -154,7 +154,9 @@ export class CartsService {
 
   private stockChanged(inventories: Inventory[], stockFreed: boolean): void {
     for (const inventory of inventories) {
-      if (stockFreed) this.soldOutGate.clear(inventory.variantId);
+      // The figures are after any waitlist hand-over: a release whose units all became offers
+      // leaves the variant sold out, and the gate stays closed.
+      if (stockFreed && inventory.availableStock > 0) this.soldOutGate.clear(inventory.variantId);
       else this.soldOutGate.record(inventory.variantId, inventory.availableStock);
       this.stockEvents.emit(inventory.variantId, inventory);
     }

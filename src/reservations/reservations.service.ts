@@ -202,7 +202,11 @@ export class ReservationsService {
 
   private afterChange(change: ReservationChange, stockFreed: boolean): Reservation {
     if (change.changed) {
-      if (stockFreed) this.soldOutGate.clear(change.reservation.variantId);
+      // The figures are after any waitlist hand-over: a release whose units all became offers
+      // leaves the variant sold out, and the gate stays closed.
+      if (stockFreed && change.inventory) {
+        this.soldOutGate.record(change.reservation.variantId, change.inventory.availableStock);
+      } else if (stockFreed) this.soldOutGate.clear(change.reservation.variantId);
       this.stockEvents.emit(change.reservation.variantId, change.inventory ?? undefined);
     }
     return change.reservation;

@@ -139,6 +139,43 @@ describe('waitlist', () => {
     expect((await reconcile()).ok).toBe(true);
   });
 
+  it('draws the entries made before saleStartsAt at the opening, ahead of later joiners', async () => {
+    const opening = new Date(clock.now().getTime() + 60_000);
+    const variantId = await createVariant(t, 0, {
+      salePrice: 999,
+      saleStartsAt: opening.toISOString(),
+      saleEndsAt: new Date(opening.getTime() + 3_600_000).toISOString(),
+    });
+    const early = [
+      newShopper('early'),
+      newShopper('early'),
+      newShopper('early'),
+      newShopper('early'),
+    ];
+    for (const shopper of early) {
+      expect((await join(shopper, variantId)).body).toMatchObject({
+        lottery: true,
+        position: null,
+      });
+    }
+    clock.set(new Date(opening.getTime() + 1000));
+    const late = newShopper('late');
+    expect((await join(late, variantId)).body).toMatchObject({ lottery: false, position: 5 });
+    const positions = await Promise.all(
+      early.map(async (shopper) => (await entry(shopper, variantId)).body.position as number),
+    );
+    expect([...positions].sort()).toEqual([1, 2, 3, 4]);
+
+    const admin = { token: t.token('admin', { admin: true }) };
+    await t.request('PATCH', `/v1/admin/variants/${variantId}/stock`, {
+      ...admin,
+      body: { delta: 1 },
+    });
+    const first = early[positions.indexOf(1)];
+    expect((await entry(first, variantId)).body.status).toBe('offered');
+    expect((await entry(late, variantId)).body.position).toBe(4);
+  });
+
   it("streams the shopper's own offer, with heartbeats, and nothing of anyone else's", async () => {
     const variantId = await createVariant(t, 1);
     const holder = newShopper('holder');

@@ -585,7 +585,15 @@ export function buildWaitlistEntrySchema(options: StoreSchemaOptions): Schema<Wa
       status: { type: String, required: true, enum: WAITLIST_STATUSES },
       joinedAt: { type: Date, required: true },
       expiresAt: { type: Date, required: true },
-      order: { type: Number, default: null, validate: integer },
+      // Null until the opening lottery; then an integer.
+      order: {
+        type: Number,
+        default: null,
+        validate: {
+          validator: (value: unknown) => value === null || Number.isInteger(value),
+          message: '{PATH} must be an integer or null',
+        },
+      },
       reservationId: { type: ObjectId },
       skipReason: { type: String, enum: SKIP_REASONS },
       updatedAt: { type: Date, required: true },
