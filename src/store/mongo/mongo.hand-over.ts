@@ -2,7 +2,6 @@ import type { ClientSession } from 'mongodb';
 import { Types } from 'mongoose';
 import { MOVEMENT_DELTAS } from '../ledger';
 import {
-  compareEntries,
   shuffled,
   WAITLIST_ACTOR,
   type SkipReason,
@@ -74,21 +73,13 @@ export async function handOver(
   }
 
   let current = await drawLottery(models, session, inventory, policy);
-  const fitting = (
-    await models.waitlistEntries
-      .find({ ...waiting, quantity: { $lte: current.availableStock } })
-      .session(session)
-      .lean()
-  )
-    .map((doc): Entry => ({ ...doc, id: idToString(doc._id) }))
-    .sort(compareEntries);
-  if (fitting.length === 0) return current;
+  if (current.availableStock === 0) return current;
   const variant = await models.variants
     .findOne({ _id: variantId }, { purchaseLimit: 1 })
     .session(session)
     .lean();
 
-  for (const entry of fitting) {
+  for await (const entry of walkLine(models, session, variantId, () => current.availableStock)) {
     if (current.availableStock === 0) break;
     if (entry.quantity > current.availableStock) continue;
     const holds = await models.userholds.findOne({ _id: entry.userId }).session(session).lean();
@@ -136,6 +127,39 @@ export async function handOver(
     });
   }
   return current;
+}
+
+/** Entries read per round trip while walking the line: most hand-overs need the first few only. */
+const LINE_PAGE = 20;
+
+/**
+ * The variant's waiting entries that fit what is available now, in line order, a page at a time
+ * (on the {variantId, status, order} index, no sort in memory), until nothing is left to give.
+ * Places are unique per variant (the inventory's counter), so `order` alone orders the line.
+ */
+async function* walkLine(
+  models: StoreModels,
+  session: ClientSession,
+  variantId: Types.ObjectId,
+  available: () => number,
+): AsyncGenerator<Entry> {
+  let after: number | null = null;
+  while (available() > 0) {
+    const page: WaitlistEntryDoc[] = await models.waitlistEntries
+      .find({
+        variantId,
+        status: 'waiting',
+        order: after === null ? { $ne: null } : { $gt: after },
+        quantity: { $lte: available() },
+      })
+      .sort({ order: 1 })
+      .limit(LINE_PAGE)
+      .session(session)
+      .lean();
+    for (const doc of page) yield { ...doc, id: idToString(doc._id) };
+    if (page.length < LINE_PAGE) return;
+    after = page[page.length - 1].order;
+  }
 }
 
 /**
