@@ -128,7 +128,7 @@ function schemaProperty(
 
 /** Limits that depend on configuration are written as this process enforces them. */
 function applyConfiguredLimits(document: OpenAPIObject, config: AppConfig): void {
-  for (const dto of ['ReserveDto', 'CartLineDto']) {
+  for (const dto of ['ReserveDto', 'CartLineDto', 'JoinWaitlistDto']) {
     const quantity = schemaProperty(document, dto, 'quantity');
     if (quantity) {
       quantity.maximum = config.maxQuantityPerReservation;
