@@ -222,7 +222,13 @@ describe('waitlist notices across instances', () => {
   let stream: SseClient | undefined;
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([startTestApp(), startTestApp()]);
+    // A runs the expiry sweeper (as the worker process does), with two-second holds.
+    [a, b] = await Promise.all([
+      startTestApp({
+        env: { WORKERS: 'inline', EXPIRY_SWEEP_MS: '50', RESERVATION_TTL_SECONDS: '2' },
+      }),
+      startTestApp(),
+    ]);
   });
   afterAll(async () => {
     stream?.close();
@@ -230,6 +236,9 @@ describe('waitlist notices across instances', () => {
   });
 
   it('an offer made on one instance reaches the shopper streaming from another (Redis)', async () => {
+    stream = await openSse(`${b.url}/v1/waitlist/stream`, {
+      authorization: `Bearer ${b.token('remote-waiter')}`,
+    });
     const variantId = await createVariant(a, 1);
     const held = await a.request('POST', '/v1/reservations', {
       token: a.token('remote-holder'),
@@ -239,14 +248,35 @@ describe('waitlist notices across instances', () => {
       token: a.token('remote-waiter'),
       body: { quantity: 1 },
     });
-    stream = await openSse(`${b.url}/v1/waitlist/stream`, {
-      authorization: `Bearer ${b.token('remote-waiter')}`,
-    });
     await a.request('DELETE', `/v1/reservations/${held.body.id as string}`, {
       token: a.token('remote-holder'),
     });
     const offer = await stream.nthEvent(1);
     expect(offer.event).toBe('offer');
     expect(JSON.parse(offer.data!)).toMatchObject({ variantId, quantity: 1 });
+  });
+
+  it("an offer made by the expiry sweep reaches the shopper's stream on another instance", async () => {
+    const waiterStream = await openSse(`${b.url}/v1/waitlist/stream`, {
+      authorization: `Bearer ${b.token('sweep-waiter')}`,
+    });
+    try {
+      const variantId = await createVariant(a, 1);
+      await a.request('POST', '/v1/reservations', {
+        token: a.token('sweep-holder'),
+        body: { variantId, quantity: 1 },
+      });
+      const joined = await a.request('POST', `/v1/variants/${variantId}/waitlist`, {
+        token: a.token('sweep-waiter'),
+        body: { quantity: 1 },
+      });
+      expect(joined.status).toBe(201);
+      // The hold lapses after two seconds; the sweeper's expiry hands the unit to the waiter.
+      const offer = await waiterStream.nthEvent(1, 5000);
+      expect(offer.event).toBe('offer');
+      expect(JSON.parse(offer.data!)).toMatchObject({ variantId, quantity: 1 });
+    } finally {
+      waiterStream.close();
+    }
   });
 });
