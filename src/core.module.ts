@@ -9,6 +9,7 @@ import { StockBus } from './bus/stock-bus';
 import { StockBusMetrics } from './bus/stock-bus.metrics';
 import { StockEvents } from './events/stock-events';
 import { WaitlistBus } from './waitlist/waitlist-bus';
+import { WaitlistMetrics } from './waitlist/waitlist.metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { Store } from './store/store';
@@ -62,6 +63,7 @@ export class CoreModule {
         StockBusMetrics,
         // Gives the store its hand-over policy and carries waitlist notices between instances.
         WaitlistBus,
+        WaitlistMetrics,
         TokenVerifier,
         // Rate limits (@nestjs/throttler) and authentication for every route, in one guard
         // (src/access); also a provider of its own, so the sold-out fast path admits with it.
@@ -75,6 +77,7 @@ export class CoreModule {
         StockEvents,
         StockBus,
         WaitlistBus,
+        WaitlistMetrics,
         TokenVerifier,
         AccessGuard,
       ],

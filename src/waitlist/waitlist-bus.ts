@@ -13,6 +13,7 @@ import { AppConfig } from '../config/app-config';
 import { Store } from '../store/store';
 import type { WaitlistNotice } from '../store/waitlist.types';
 import { decodeWaitlistMessage, encodeWaitlistMessage } from './waitlist-notice.codec';
+import { WaitlistMetrics } from './waitlist.metrics';
 
 export type WaitlistNoticeListener = (notice: WaitlistNotice) => void;
 
@@ -45,6 +46,7 @@ export class WaitlistBus implements OnModuleInit, OnApplicationBootstrap, OnAppl
     private readonly config: AppConfig,
     private readonly redis: RedisConnections,
     private readonly store: Store,
+    private readonly metrics: WaitlistMetrics,
   ) {
     this.channel = `${config.queuePrefix}:waitlist`;
   }
@@ -55,6 +57,7 @@ export class WaitlistBus implements OnModuleInit, OnApplicationBootstrap, OnAppl
       maxActiveReservations: this.config.maxActiveReservations,
     });
     this.store.onWaitlistNotices((notices) => {
+      for (const notice of notices) this.metrics.notices.inc({ type: notice.type });
       this.deliver(notices);
       this.publish(notices);
     });

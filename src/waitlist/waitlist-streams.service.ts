@@ -4,6 +4,7 @@ import { ServiceUnavailableError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
 import { WaitlistBus } from './waitlist-bus';
 import { WaitlistStream } from './waitlist-stream';
+import { WaitlistMetrics } from './waitlist.metrics';
 
 /**
  * The shoppers' waitlist streams on this instance, by user id: each notice (from this process
@@ -18,6 +19,7 @@ export class WaitlistStreams implements BeforeApplicationShutdown {
 
   constructor(
     private readonly config: AppConfig,
+    private readonly metrics: WaitlistMetrics,
     bus: WaitlistBus,
   ) {
     bus.onNotice((notice) => {
@@ -48,11 +50,13 @@ export class WaitlistStreams implements BeforeApplicationShutdown {
     }
     streams.add(stream);
     this.open += 1;
+    this.metrics.openStreams.inc();
     this.startHeartbeat();
     response.on('close', () => {
       streams.delete(stream);
       if (streams.size === 0 && this.byUser.get(userId) === streams) this.byUser.delete(userId);
       this.open -= 1;
+      this.metrics.openStreams.dec();
       if (this.open === 0) this.stopHeartbeat();
     });
     // Opened: the client knows the stream is live before any notice.

@@ -207,6 +207,9 @@ describe('waitlist', () => {
     await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_MS * 2));
     expect(stream.comments).toContain('heartbeat');
     expect(otherStream.events).toHaveLength(0);
+    const metrics = String((await t.request('GET', '/metrics')).body);
+    expect(metrics).toMatch(/^stockhold_waitlist_notices_total\{type="offer"\} [1-9]/m);
+    expect(metrics).toMatch(/^stockhold_waitlist_streams_open [2-9]/m);
   });
 
   it('needs a signed-in shopper', async () => {
