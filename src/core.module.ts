@@ -8,6 +8,8 @@ import { AppConfig } from './config/app-config';
 import { StockBus } from './bus/stock-bus';
 import { StockBusMetrics } from './bus/stock-bus.metrics';
 import { StockEvents } from './events/stock-events';
+import { WaitlistBus } from './waitlist/waitlist-bus';
+import { WaitlistMetrics } from './waitlist/waitlist.metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { Store } from './store/store';
@@ -59,13 +61,26 @@ export class CoreModule {
         // Publishes every stock change on Redis pub/sub, from the API and the worker alike.
         StockBus,
         StockBusMetrics,
+        // Gives the store its hand-over policy and carries waitlist notices between instances.
+        WaitlistBus,
+        WaitlistMetrics,
         TokenVerifier,
         // Rate limits (@nestjs/throttler) and authentication for every route, in one guard
         // (src/access); also a provider of its own, so the sold-out fast path admits with it.
         AccessGuard,
         { provide: APP_GUARD, useExisting: AccessGuard },
       ],
-      exports: [AppConfig, StoreModule, Clock, StockEvents, StockBus, TokenVerifier, AccessGuard],
+      exports: [
+        AppConfig,
+        StoreModule,
+        Clock,
+        StockEvents,
+        StockBus,
+        WaitlistBus,
+        WaitlistMetrics,
+        TokenVerifier,
+        AccessGuard,
+      ],
     };
   }
 }

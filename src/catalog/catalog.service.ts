@@ -86,7 +86,10 @@ export class CatalogService {
       now: this.clock.now(),
       ...context,
     });
-    if (input.delta > 0) this.soldOutGate.clear(variantId, inventory.version);
+    // After any waitlist hand-over: a restock that all went to waiters leaves the gate closed.
+    if (input.delta > 0) {
+      this.soldOutGate.record(variantId, inventory.availableStock, inventory.version);
+    }
     this.stockEvents.emit(variantId, inventory);
     return inventory;
   }

@@ -190,4 +190,17 @@ describe('loadConfig', () => {
     // Unset, it stays inside a short idle timeout instead of refusing to start.
     expect(loadConfig({ CONNECTION_TIMEOUT_MS: '1000' }).liveHeartbeatMs).toBe(500);
   });
+
+  it('reads the waitlist lifetimes: an hour in line, two minutes to take an offer', () => {
+    expect(loadConfig({})).toMatchObject({
+      waitlistTtlSeconds: 3600,
+      waitlistOfferTtlSeconds: 120,
+    });
+    expect(
+      loadConfig({ WAITLIST_TTL_SECONDS: '600', WAITLIST_OFFER_TTL_SECONDS: '30' }),
+    ).toMatchObject({ waitlistTtlSeconds: 600, waitlistOfferTtlSeconds: 30 });
+    expect(() => loadConfig({ WAITLIST_OFFER_TTL_SECONDS: '0' })).toThrow(
+      /WAITLIST_OFFER_TTL_SECONDS/,
+    );
+  });
 });

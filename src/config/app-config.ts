@@ -131,6 +131,10 @@ export class AppConfig {
   liveHeartbeatMs!: number;
   /** Live streams one process keeps open at most; one more is answered 503. */
   liveMaxStreams!: number;
+  /** A waitlist entry waits at most this long, then expires. */
+  waitlistTtlSeconds!: number;
+  /** An offer (a hold the waitlist made from freed units) expires this long after it is made. */
+  waitlistOfferTtlSeconds!: number;
 }
 
 export class ConfigError extends Error {
@@ -272,6 +276,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
   config.liveMaxStreams = read(
     'LIVE_MAX_STREAMS',
     integer({ default: 10_000, min: 0, max: 1_000_000 }),
+  );
+
+  config.waitlistTtlSeconds = read(
+    'WAITLIST_TTL_SECONDS',
+    integer({ default: 3600, min: 1, max: 604_800 }),
+  );
+  config.waitlistOfferTtlSeconds = read(
+    'WAITLIST_OFFER_TTL_SECONDS',
+    integer({ default: 120, min: 1, max: 86_400 }),
   );
 
   const production = config.nodeEnv === 'production';

@@ -1,5 +1,10 @@
 import type { CreateIndexesOptions, Db, IndexSpecification } from 'mongodb';
-import { CART_INDEXES, LEDGER_INDEXES, STORE_INDEXES } from '../store/mongo/mongo.schemas';
+import {
+  CART_INDEXES,
+  LEDGER_INDEXES,
+  STORE_INDEXES,
+  WAITLIST_INDEXES,
+} from '../store/mongo/mongo.schemas';
 import { migrationLog } from './migration-log';
 
 /**
@@ -84,3 +89,6 @@ export const CART_INDEX_DEFINITIONS: readonly IndexDefinition[] = CART_INDEXES;
 
 /** The stock ledger's index (its own migration, after the carts'). */
 export const LEDGER_INDEX_DEFINITIONS: readonly IndexDefinition[] = LEDGER_INDEXES;
+
+/** The waitlist's indexes (the waitlist migration). */
+export const WAITLIST_INDEX_DEFINITIONS: readonly IndexDefinition[] = WAITLIST_INDEXES;

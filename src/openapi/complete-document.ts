@@ -75,12 +75,15 @@ function errorResponse(status: number, description: string): ResponseObject {
 }
 
 function successResponse(
-  success: { status: number; schema: string; description: string; contentType?: string },
+  success: { status: number; schema?: string; description: string; contentType?: string },
   idempotent: boolean,
 ): ResponseObject {
   const headers: Record<string, unknown> = { 'X-Request-Id': headerRef('X-Request-Id') };
   if (idempotent && success.status === 201) {
     headers['Idempotent-Replayed'] = headerRef('Idempotent-Replayed');
+  }
+  if (success.schema === undefined) {
+    return { description: success.description, headers: headers as ResponseObject['headers'] };
   }
   return {
     description: success.description,
@@ -125,7 +128,7 @@ function schemaProperty(
 
 /** Limits that depend on configuration are written as this process enforces them. */
 function applyConfiguredLimits(document: OpenAPIObject, config: AppConfig): void {
-  for (const dto of ['ReserveDto', 'CartLineDto']) {
+  for (const dto of ['ReserveDto', 'CartLineDto', 'JoinWaitlistDto']) {
     const quantity = schemaProperty(document, dto, 'quantity');
     if (quantity) {
       quantity.maximum = config.maxQuantityPerReservation;

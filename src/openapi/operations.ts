@@ -5,7 +5,8 @@
  * undocumented. The e2e suite holds every answer it receives to this (test/helpers/openapi-validator.ts).
  */
 export interface OperationAnswers {
-  success: { status: number; schema: string; description: string; contentType?: string };
+  /** `schema` absent: no body (204). */
+  success: { status: number; schema?: string; description: string; contentType?: string };
   /** Extra success statuses with their own body (readiness answers 503 with its report). */
   alsoSuccess?: { status: number; schema: string; description: string }[];
   /** Error statuses, each with the codes it carries; the generic ones are added by kind below. */
@@ -207,6 +208,43 @@ export const OPERATIONS: Record<string, OperationAnswers> = {
     success: { status: 200, schema: 'Cart', description: 'Every active line extended' },
     errors: { 404: CART_NOT_FOUND, 409: `HOLD_LIFETIME_EXCEEDED, ${HOLD_STATE}` },
     idParam: true,
+    guarded: true,
+  },
+  'POST /v1/variants/{id}/waitlist': {
+    success: {
+      status: 201,
+      schema: 'WaitlistEntry',
+      description: 'In line, with the position (null while waiting for the opening lottery)',
+    },
+    errors: {
+      404: 'VARIANT_NOT_FOUND',
+      409:
+        'STOCK_AVAILABLE: the variant can serve the quantity now (reserve it); ' +
+        'ALREADY_WAITING: the caller is in this line already',
+    },
+    idParam: true,
+    guarded: true,
+  },
+  'GET /v1/variants/{id}/waitlist': {
+    success: { status: 200, schema: 'WaitlistEntry', description: "The caller's entry" },
+    errors: { 404: 'WAITLIST_ENTRY_NOT_FOUND: the caller has no entry for this variant' },
+    idParam: true,
+    guarded: true,
+  },
+  'DELETE /v1/variants/{id}/waitlist': {
+    success: { status: 204, description: 'Left the line (the entry is deleted)' },
+    errors: { 404: 'WAITLIST_ENTRY_NOT_FOUND: the caller has no entry for this variant' },
+    idParam: true,
+    guarded: true,
+  },
+  'GET /v1/waitlist/stream': {
+    success: {
+      status: 200,
+      schema: 'WaitlistEventStream',
+      contentType: 'text/event-stream',
+      description: "The caller's offers, skips and expiries, as they happen",
+    },
+    errors: { 503: 'SERVICE_UNAVAILABLE: this process already serves LIVE_MAX_STREAMS streams' },
     guarded: true,
   },
 };

@@ -2,6 +2,7 @@ import type { SchemaObject } from '@nestjs/swagger';
 import { CART_POLICIES } from '../store/cart.types';
 import { MOVEMENT_TYPES } from '../store/ledger';
 import { RESERVATION_STATUSES } from '../store/store.types';
+import { SKIP_REASONS, WAITLIST_STATUSES } from '../store/waitlist.types';
 
 /**
  * JSON schemas of every response body, as the presenters (src/**\/*.presenter.ts) build them and
@@ -60,6 +61,9 @@ export const ERROR_CODES = [
   'RESERVATION_NOT_ACTIVE',
   'RESERVATION_EXPIRED',
   'HOLD_LIFETIME_EXCEEDED',
+  'STOCK_AVAILABLE',
+  'ALREADY_WAITING',
+  'WAITLIST_ENTRY_NOT_FOUND',
   'VERSION_CONFLICT',
   'INSUFFICIENT_STOCK',
   'SKU_EXISTS',
@@ -91,6 +95,7 @@ const reservation: SchemaObject = {
     'status',
     'expiresAt',
     'extensions',
+    'source',
     'createdAt',
     'updatedAt',
   ],
@@ -104,6 +109,11 @@ const reservation: SchemaObject = {
     expiresAt: dateTime('When an active hold lapses and its units return to stock'),
     extensions: count('Times the hold was extended'),
     groupId: objectId('The cart hold this is a line of'),
+    source: {
+      type: 'string',
+      enum: ['direct', 'waitlist'],
+      description: '`waitlist` for an offer made from freed units to a waiting shopper',
+    },
     createdAt: dateTime(),
     updatedAt: dateTime(),
     endedAt: dateTime('When it was committed, released or expired'),
@@ -317,6 +327,50 @@ export const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
       syncedVersion: count('The inventory version the document shows'),
       syncedAt: dateTime(),
     },
+  },
+  WaitlistEntry: {
+    type: 'object',
+    required: [
+      'id',
+      'variantId',
+      'quantity',
+      'status',
+      'position',
+      'lottery',
+      'joinedAt',
+      'expiresAt',
+    ],
+    additionalProperties: false,
+    properties: {
+      id: objectId('Entry id'),
+      variantId: objectId('Variant id'),
+      quantity: { type: 'integer', minimum: 1 },
+      status: { type: 'string', enum: [...WAITLIST_STATUSES] },
+      position: {
+        type: 'integer',
+        nullable: true,
+        minimum: 1,
+        description: '1 = next in line; null when not waiting or waiting for the opening lottery',
+      },
+      lottery: {
+        type: 'boolean',
+        description: 'Joined before saleStartsAt: waits for the opening lottery to get a place',
+      },
+      joinedAt: dateTime(),
+      expiresAt: dateTime('When a waiting entry expires'),
+      reservationId: objectId('The offer (status offered): a hold with source waitlist'),
+      skipReason: {
+        type: 'string',
+        enum: [...SKIP_REASONS],
+        description: 'Why units passed this entry by (status skipped)',
+      },
+    },
+  },
+  WaitlistEventStream: {
+    type: 'string',
+    description:
+      'Server-Sent Events: `event: offer|skipped|expired` with a JSON `data:` line, comment ' +
+      'lines as heartbeats',
   },
   ReconcileReport: {
     type: 'object',

@@ -114,7 +114,7 @@ export class CartsService {
             requestId: request.requestId,
           }),
       );
-      this.stockChanged(result.inventories, false);
+      this.stockChanged(result.inventories);
       return { view: { group: result.group, reservations: result.reservations }, replayed: false };
     } catch (error) {
       // Two requests with one key can race past the replay check; the loser lands here.
@@ -135,29 +135,30 @@ export class CartsService {
 
   async commit(userId: string, groupId: string, requestId?: string): Promise<CartGroupView> {
     const change = await this.store.commitGroup(this.command(userId, groupId, requestId));
-    return this.afterChange(change, false);
+    return this.afterChange(change);
   }
 
   async release(userId: string, groupId: string, requestId?: string): Promise<CartGroupView> {
     const change = await this.store.releaseGroup(this.command(userId, groupId, requestId));
-    return this.afterChange(change, true);
+    return this.afterChange(change);
   }
 
   private command(userId: string, groupId: string, requestId?: string): GroupCommand {
     return { groupId, userId, now: this.clock.now(), requestId };
   }
 
-  private afterChange(change: GroupChange, stockFreed: boolean): CartGroupView {
-    if (change.changed) this.stockChanged(change.inventories, stockFreed);
+  private afterChange(change: GroupChange): CartGroupView {
+    if (change.changed) this.stockChanged(change.inventories);
     return { group: change.group, reservations: change.reservations };
   }
 
-  private stockChanged(inventories: Inventory[], stockFreed: boolean): void {
+  private stockChanged(inventories: Inventory[]): void {
     for (const inventory of inventories) {
+      // The figures are after any waitlist hand-over: a release whose units all became offers
+      // leaves the variant sold out, and the gate stays closed (a figure above 0 opens it).
       const { variantId, availableStock, version } = inventory;
-      if (stockFreed) this.soldOutGate.clear(variantId, version);
-      else this.soldOutGate.record(variantId, availableStock, version);
-      this.stockEvents.emit(inventory.variantId, inventory);
+      this.soldOutGate.record(variantId, availableStock, version);
+      this.stockEvents.emit(variantId, inventory);
     }
   }
 

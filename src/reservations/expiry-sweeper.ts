@@ -11,7 +11,8 @@ export const PURGE_INTERVAL_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 /**
- * Every EXPIRY_SWEEP_MS, releases the reservations whose hold ran out (indexed query, in batches).
+ * Every EXPIRY_SWEEP_MS, releases the reservations whose hold ran out (indexed query, in batches),
+ * then expires the waitlist entries whose time in line ran out.
  * Each goes through the store's conditional transition, so sweepers in several processes never
  * expire one twice. Runs wherever WorkersModule is imported (the worker process, WORKERS=inline).
  */
@@ -72,8 +73,26 @@ export class ExpirySweeper implements OnModuleInit, BeforeApplicationShutdown {
     this.expiredTotal += expired;
     this.metrics.expired.inc(expired);
     if (expired > 0) this.logger.log(`expired ${expired} reservation(s)`);
+    await this.expireWaitlistEntries();
     await this.purgeEnded();
     return expired;
+  }
+
+  /**
+   * Waitlist entries past WAITLIST_TTL_SECONDS become `expired`, batch after batch; the store
+   * tells their shoppers (waitlist streams). Conditional per entry, so sweepers in several
+   * processes never expire one twice.
+   */
+  private async expireWaitlistEntries(): Promise<void> {
+    const batchSize = this.config.expirySweepBatch;
+    let expired = 0;
+    for (;;) {
+      const batch = await this.store.expireWaitlistEntries(this.clock.now(), batchSize);
+      expired += batch.length;
+      if (batch.length < batchSize) break;
+    }
+    if (expired > 0)
+      this.logger.log(`expired ${expired} waitlist entr${expired === 1 ? 'y' : 'ies'}`);
   }
 
   /**

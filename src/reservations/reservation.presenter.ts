@@ -11,6 +11,8 @@ export interface ReservationResponse {
   extensions: number;
   /** The cart hold this is a line of. */
   groupId?: string;
+  /** `waitlist` for an offer the waitlist made from freed units, else `direct`. */
+  source: 'direct' | 'waitlist';
   createdAt: string;
   updatedAt: string;
   endedAt?: string;
@@ -25,6 +27,7 @@ export function presentReservation(reservation: Reservation): ReservationRespons
     status: reservation.status,
     expiresAt: reservation.expiresAt.toISOString(),
     extensions: reservation.extensions,
+    source: reservation.source ?? 'direct',
     createdAt: reservation.createdAt.toISOString(),
     updatedAt: reservation.updatedAt.toISOString(),
   };

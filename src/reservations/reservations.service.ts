@@ -204,9 +204,16 @@ export class ReservationsService {
 
   private afterChange(change: ReservationChange, stockFreed: boolean): Reservation {
     if (change.changed) {
-      if (stockFreed) {
-        this.soldOutGate.clear(change.reservation.variantId, change.inventory?.version);
-      }
+      // The figures are after any waitlist hand-over: a release whose units all became offers
+      // leaves the variant sold out, and the gate stays closed.
+      const { inventory } = change;
+      if (stockFreed && inventory) {
+        this.soldOutGate.record(
+          change.reservation.variantId,
+          inventory.availableStock,
+          inventory.version,
+        );
+      } else if (stockFreed) this.soldOutGate.clear(change.reservation.variantId);
       this.stockEvents.emit(change.reservation.variantId, change.inventory ?? undefined);
     }
     return change.reservation;

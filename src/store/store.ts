@@ -26,6 +26,15 @@ import type {
   ReserveCartCommand,
 } from './cart.types';
 import type { ListMovementsQuery, MovementContext, StockMovement } from './ledger';
+import {
+  DEFAULT_WAITLIST_POLICY,
+  type JoinWaitlistCommand,
+  type WaitlistEntry,
+  type WaitlistEntryView,
+  type WaitlistListener,
+  type WaitlistNotice,
+  type WaitlistPolicy,
+} from './waitlist.types';
 
 /**
  * The persistence port. Services depend on this abstract class (it is also the DI token); the
@@ -162,7 +171,64 @@ export abstract class Store {
    */
   abstract listMovements(query: ListMovementsQuery): Promise<StockMovement[]>;
 
-  /** Checks I1–I3, I6, I7 (and that each shopper's hold list matches their active reservations). */
+  // ── Waitlist (docs/architecture.md §14) ───────────────────────────────────────────────────────
+  //
+  // Every operation above that frees units (release, expiry, group release, a restock) hands
+  // them, in the same atomic step, to the variant's waiting entries in line order: each waiter
+  // whose quantity fits gets an offer (a hold with source `waitlist`, WaitlistPolicy.offerTtlMs),
+  // a waiter at a cap is skipped; what fits no waiter stays available (invariant I8).
+
+  /**
+   * Puts the shopper in line for `quantity` units: in join order, or — joined before the
+   * variant's saleStartsAt — unnumbered until the opening lottery. VariantNotFoundError,
+   * StockAvailableError (the variant can serve the quantity now), AlreadyWaitingError (a waiting
+   * entry exists; an ended one is replaced).
+   */
+  abstract joinWaitlist(command: JoinWaitlistCommand): Promise<WaitlistEntryView>;
+
+  /** The shopper's entry for the variant with its position, or null. */
+  abstract getWaitlistEntry(
+    userId: string,
+    variantId: string,
+    now: Date,
+  ): Promise<WaitlistEntryView | null>;
+
+  /** Deletes the shopper's entry for the variant, whatever its status; false when there was none. */
+  abstract leaveWaitlist(userId: string, variantId: string): Promise<boolean>;
+
+  /** Waiting entries with expiresAt ≤ now become `expired` (at most limit); returns them. */
+  abstract expireWaitlistEntries(now: Date, limit: number): Promise<WaitlistEntry[]>;
+
+  private readonly waitlistListeners: WaitlistListener[] = [];
+  private policy: WaitlistPolicy = DEFAULT_WAITLIST_POLICY;
+
+  /** How hand-over makes offers; called once at boot (tests: a seeded random source). */
+  configureWaitlist(policy: Partial<WaitlistPolicy>): void {
+    this.policy = { ...this.policy, ...policy };
+  }
+
+  get waitlistPolicy(): WaitlistPolicy {
+    return this.policy;
+  }
+
+  /** Calls the listener with what happened to entries (offers, skips, expiries) after each commit. */
+  onWaitlistNotices(listener: WaitlistListener): void {
+    this.waitlistListeners.push(listener);
+  }
+
+  /** For the adapters: after the change that made them is committed. A listener never fails it. */
+  protected notifyWaitlist(notices: WaitlistNotice[]): void {
+    if (notices.length === 0) return;
+    for (const listener of this.waitlistListeners) {
+      try {
+        listener(notices);
+      } catch {
+        // A listener only publishes what is already committed; its failure changes nothing here.
+      }
+    }
+  }
+
+  /** Checks I1–I3, I6, I7, I8 (and that each shopper's hold list matches their active reservations). */
   abstract reconcile(maxActiveReservations: number): Promise<ReconcileReport>;
 
   // ── Search sync (architecture §5) ──────────────────────────────────────────────────────────────

@@ -49,6 +49,8 @@ export interface Reservation {
   groupId?: string;
   /** How many times the hold was extended (at most MAX_HOLD_EXTENSIONS). */
   extensions: number;
+  /** `waitlist` for a hold the waitlist offered (architecture §14); absent for a direct hold. */
+  source?: 'waitlist';
   createdAt: Date;
   updatedAt: Date;
   endedAt?: Date;
@@ -128,11 +130,11 @@ export interface ListReservationsQuery {
   limit: number;
 }
 
-export type InvariantName = 'I1' | 'I2' | 'I3' | 'I6' | 'I7' | 'HOLDS';
+export type InvariantName = 'I1' | 'I2' | 'I3' | 'I6' | 'I7' | 'I8' | 'HOLDS';
 
 export interface InvariantViolation {
   invariant: InvariantName;
-  /** The variant id (I1, I2) or user id (I3, I6, HOLDS) the violation is about. */
+  /** The variant id (I1, I2, I7, I8) or user id (I3, I6, HOLDS) the violation is about. */
   subject: string;
   message: string;
 }

@@ -3,6 +3,7 @@ import { describeCartContract } from './cart.contract';
 import { describeLedgerContract } from './ledger.contract';
 import { describeRetentionContract } from './retention.contract';
 import { describeStoreContract } from './store.contract';
+import { describeWaitlistContract } from './waitlist.contract';
 
 describeStoreContract('MemoryStore', async () => {
   const store = new MemoryStore();
@@ -25,6 +26,11 @@ describeLedgerContract('MemoryStore', async () => {
     cleanup: () => store.close(),
     corrupt: async (variantId, patch) => store.corruptInventoryForTest(variantId, patch),
   };
+});
+
+describeWaitlistContract('MemoryStore', async () => {
+  const store = new MemoryStore();
+  return { store, cleanup: () => store.close() };
 });
 
 // MongoDB has no purgeEndedReservations: its TTL index applies the rule (test/migrations/retention*).

@@ -17,6 +17,7 @@ import { AdminClient, isLoopback, ShopperClient } from './lib/client.mjs';
 import { cartCsv, cartRows, verifyCartRush } from './lib/cart-rush.mjs';
 import { botUnitsOn, formatResultLine, summarizeReport, verifyRun } from './lib/results.mjs';
 import { payloadRows, signingKey, tokenSigner, toCsv } from './lib/tokens.mjs';
+import { verifyWaitlistFairness, waitlistCsv, waitlistRows } from './lib/waitlist-fairness.mjs';
 
 const LOAD_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = join(LOAD_DIR, '..', '..');
@@ -194,6 +195,7 @@ async function main() {
   const shopperToken = (id) => sign(`load-${tag}-${id}`);
 
   if (scenario.carts) return runCartRush(options, admin, tag, shopperToken);
+  if (scenario.waitlist) return runWaitlistFairness(options, admin, tag, shopperToken);
 
   const { saleVariantId, sideVariantIds } = await seed(options, admin, tag, shopperToken);
   const before = await admin.inventory(saleVariantId);
@@ -362,6 +364,89 @@ async function runCartRush(
       codes: summary.codes,
       latency: summary.latency,
     })}\n`,
+  );
+  process.exit(verdict.ok ? 0 : 1);
+}
+
+/**
+ * waitlist-fairness: one variant, shoppers who hold, wait in line or refresh; then every waiter's
+ * entry, the variant's ledger and reconcile decide whether freed units went to the line in order
+ * (lib/waitlist-fairness.mjs).
+ */
+async function runWaitlistFairness(
+  { name, scenario, target, keep, verbose },
+  admin,
+  tag,
+  shopperToken,
+) {
+  const variantId = await admin.createVariant(`load-${name}-${tag}`, scenario.stock);
+  const workDir = mkdtempSync(join(tmpdir(), `stockhold-load-${name}-`));
+  const rows = waitlistRows(scenario.shoppers, shopperToken);
+  const payloadFile = join(workDir, 'shoppers.csv');
+  writeFileSync(payloadFile, waitlistCsv(rows));
+  const reportFile = join(workDir, 'report.json');
+  const logFile = join(workDir, 'artillery.log');
+  process.stderr.write(`${name}: ${scenario.description}; variant ${variantId} at ${target}\n`);
+  const exitCode = await runArtillery({
+    scenarioFile: join(LOAD_DIR, 'scenarios', `${name}.yml`),
+    reportFile,
+    logFile,
+    verbose,
+    env: {
+      STOCKHOLD_TARGET: target,
+      STOCKHOLD_SHOPPERS_CSV: relative(join(LOAD_DIR, 'scenarios'), payloadFile),
+      STOCKHOLD_VARIANT_ID: variantId,
+    },
+  });
+  if (exitCode !== 0 || !existsSync(reportFile)) {
+    const tail = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
+    fail(`artillery exited with ${exitCode}; its log (${logFile}) ends:\n${tail}`, 1);
+  }
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  const summary = { ...summarizeReport(report), counters: report?.aggregate?.counters ?? {} };
+  const after = await admin.inventory(variantId);
+  const reconcile = await admin.reconcile();
+  const movements = await admin.movements(variantId);
+  const waiters = rows.filter((row) => row.role === 'waiter');
+  const entries = [];
+  // A few at a time: 1,800 reads must not become a load test of their own.
+  for (let i = 0; i < waiters.length; i += 20) {
+    const batch = waiters.slice(i, i + 20);
+    entries.push(
+      ...(await Promise.all(
+        batch.map((row) => new ShopperClient(target, row.token).waitlistEntry(variantId)),
+      )),
+    );
+  }
+  const verdict = verifyWaitlistFairness({
+    stock: scenario.stock,
+    counters: summary.counters,
+    entries,
+    movements,
+    after,
+    reconcile,
+  });
+  const steps = Object.entries(summary.counters)
+    .filter(([counter]) => counter.startsWith('stockhold.'))
+    .map(([counter, value]) => `${counter.slice('stockhold.'.length)} × ${value}`)
+    .join(', ');
+  const lines = [
+    `requests ${summary.requests}, answered ${summary.responses} (${JSON.stringify(summary.codes)}), unanswered ${summary.errors}`,
+    `steps: ${steps || 'none'}`,
+    `units freed ${verdict.freed}, offers ${verdict.offers}, still waiting ${verdict.waiting}; available ${after.availableStock}; reconcile ${reconcile.ok ? 'ok' : 'FAILED'}`,
+    ...verdict.problems.map((problem) => `PROBLEM: ${problem}`),
+  ];
+  if (keep || !verdict.ok) lines.push(`working folder: ${workDir}`);
+  else rmSync(workDir, { recursive: true, force: true });
+  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(
+    `${formatResultLine(name, {
+      reserved: verdict.reserved,
+      stock: scenario.stock,
+      oversold: verdict.oversold,
+      codes: summary.codes,
+      latency: summary.latency,
+    })}, freed ${verdict.freed} → offers in join order ${verdict.ok ? verdict.offers : 'NO'}, to refreshers ${summary.counters['stockhold.refresh.201'] ?? 0}\n`,
   );
   process.exit(verdict.ok ? 0 : 1);
 }

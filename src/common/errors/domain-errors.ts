@@ -228,3 +228,30 @@ export class CartRefusedError extends DomainError {
     super(message);
   }
 }
+
+/** A waitlist join while the variant can serve the quantity now: reserve it instead. */
+export class StockAvailableError extends DomainError {
+  readonly code = 'STOCK_AVAILABLE';
+  readonly statusCode = 409;
+  constructor(variantId: string, quantity: number) {
+    super(`Variant ${variantId} can serve ${quantity} now: reserve it instead of waiting`);
+  }
+}
+
+/** The shopper already waits for this variant (one entry per shopper and variant). */
+export class AlreadyWaitingError extends DomainError {
+  readonly code = 'ALREADY_WAITING';
+  readonly statusCode = 409;
+  constructor(variantId: string) {
+    super(`You are already on the waitlist of variant ${variantId}`);
+  }
+}
+
+/** The shopper has no waitlist entry for this variant. */
+export class WaitlistEntryNotFoundError extends DomainError {
+  readonly code = 'WAITLIST_ENTRY_NOT_FOUND';
+  readonly statusCode = 404;
+  constructor(variantId: string) {
+    super(`You have no waitlist entry for variant ${variantId}`);
+  }
+}

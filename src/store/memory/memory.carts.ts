@@ -30,7 +30,11 @@ import { copy, pairKey, type MemoryState } from './memory.state';
  * so it is atomic by construction; every check comes before the first write.
  */
 export class MemoryCarts {
-  constructor(private readonly state: MemoryState) {}
+  constructor(
+    private readonly state: MemoryState,
+    /** The waitlist's hand-over of a variant's freed units (memory.waitlist.ts). */
+    private readonly handOver: (variantId: string, now: Date) => void = () => undefined,
+  ) {}
 
   async reserveCart(command: ReserveCartCommand): Promise<CartHoldResult> {
     const { userId, policy, now } = command;
@@ -133,9 +137,12 @@ export class MemoryCarts {
     const active = this.reservationsOf(group).filter((r) => r.status === 'active');
     if (active.length === 0) return this.unchanged(group);
     const context = shopperContext(command);
-    const inventories = active.map((r) =>
-      copy(this.state.release(r, 'released', command.now, context)),
-    );
+    const inventories = active.map((r) => {
+      const inventory = this.state.release(r, 'released', command.now, context);
+      // The freed units go to the variant's waiters first, in this same step (I8).
+      this.handOver(r.variantId, command.now);
+      return copy(inventory);
+    });
     return { ...this.view(group), inventories, changed: true };
   }
 

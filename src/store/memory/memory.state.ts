@@ -47,6 +47,8 @@ export interface NewHold {
   idempotencyKey?: string;
   requestHash?: string;
   groupId?: string;
+  /** `waitlist` for an offer (memory.waitlist.ts). */
+  source?: 'waitlist';
   context?: MovementContext;
 }
 
@@ -129,6 +131,7 @@ export class MemoryState {
       ...(hold.requestHash !== undefined && { requestHash: hold.requestHash }),
       ...(hold.groupId !== undefined && { groupId: hold.groupId }),
       extensions: 0,
+      ...(hold.source !== undefined && { source: hold.source }),
       createdAt: now,
       updatedAt: now,
     });

@@ -10,6 +10,8 @@ import {
 } from '../../common/errors/domain-errors';
 import { isObjectId, newObjectId } from '../object-id';
 import { MemoryCarts } from './memory.carts';
+import { MemoryWaitlist } from './memory.waitlist';
+import type { JoinWaitlistCommand, WaitlistEntry, WaitlistEntryView } from '../waitlist.types';
 import { copy, MemoryState, pairKey } from './memory.state';
 import { purgeEndedReservations } from './memory.retention';
 import {
@@ -65,7 +67,14 @@ export class MemoryStore extends Store {
   readonly transactionRetries = 0;
 
   private readonly state = new MemoryState();
-  private readonly carts = new MemoryCarts(this.state);
+  private readonly waitlist = new MemoryWaitlist(
+    this.state,
+    () => this.waitlistPolicy,
+    (notices) => this.notifyWaitlist(notices),
+  );
+  private readonly carts = new MemoryCarts(this.state, (variantId, now) =>
+    this.waitlist.handOver(variantId, now),
+  );
   /** The `searchdocuments` collection, by variantId. */
   private readonly searchDocumentsByVariant = new Map<string, SearchDocument>();
 
@@ -146,6 +155,8 @@ export class MemoryStore extends Store {
         context: adminContext(command),
       },
     );
+    // A restock frees units: the waitlist has them first (I8).
+    if (command.delta > 0) this.waitlist.handOver(command.variantId, command.now);
     return copy(inventory);
   }
 
@@ -273,7 +284,29 @@ export class MemoryStore extends Store {
       command.now,
       shopperContext(command),
     );
+    // The freed units go to the variant's waiters first, in this same step (I8).
+    this.waitlist.handOver(reservation.variantId, command.now);
     return { reservation: copy(reservation), inventory: copy(inventory), changed: true };
+  }
+
+  async joinWaitlist(command: JoinWaitlistCommand): Promise<WaitlistEntryView> {
+    return this.waitlist.join(command);
+  }
+
+  async getWaitlistEntry(
+    userId: string,
+    variantId: string,
+    now: Date,
+  ): Promise<WaitlistEntryView | null> {
+    return this.waitlist.get(userId, variantId, now);
+  }
+
+  async leaveWaitlist(userId: string, variantId: string): Promise<boolean> {
+    return this.waitlist.leave(userId, variantId);
+  }
+
+  async expireWaitlistEntries(now: Date, limit: number): Promise<WaitlistEntry[]> {
+    return this.waitlist.expire(now, limit);
   }
 
   async findDueReservations(now: Date, limit: number): Promise<Reservation[]> {
@@ -366,6 +399,7 @@ export class MemoryStore extends Store {
     }
 
     violations.push(...this.carts.purchaseLimitViolations());
+    violations.push(...this.waitlist.violations());
     return { ok: violations.length === 0, checked: this.state.inventory.size, violations };
   }
 

@@ -15,6 +15,7 @@ import {
   type StoreModels,
   type UserHoldsDoc,
   type VariantDoc,
+  type WaitlistEntryDoc,
 } from './mongo.schemas';
 import { MongoStore } from './mongo.store';
 
@@ -48,11 +49,13 @@ export class MongoStoreModels {
     private readonly purchaseCounts: Model<PurchaseCountDoc>,
     @InjectModel(STORE_MODEL_NAMES.stockMovements)
     private readonly stockMovements: Model<StockMovementDoc>,
+    @InjectModel(STORE_MODEL_NAMES.waitlistEntries)
+    private readonly waitlistEntries: Model<WaitlistEntryDoc>,
   ) {}
 
   get models(): StoreModels {
     const { variants, inventory, reservations, userholds, searchDocuments } = this;
-    const { cartGroups, purchaseCounts, stockMovements } = this;
+    const { cartGroups, purchaseCounts, stockMovements, waitlistEntries } = this;
     return {
       variants,
       inventory,
@@ -62,6 +65,7 @@ export class MongoStoreModels {
       cartGroups,
       purchaseCounts,
       stockMovements,
+      waitlistEntries,
     };
   }
 }

@@ -35,6 +35,8 @@ import {
 } from './mongo.purchase-limits';
 import type { CartGroupDoc, ReservationDoc, StoreModels } from './mongo.schemas';
 import type { TransactionRunner } from './transactions';
+import type { MongoWaitlist } from './mongo.waitlist';
+import type { WaitlistNotice } from '../waitlist.types';
 import { applyStockChange } from './mongo.ledger';
 import { MOVEMENT_DELTAS, shopperContext, type MovementContext } from '../ledger';
 
@@ -64,6 +66,7 @@ export class MongoCarts {
   constructor(
     private readonly models: StoreModels,
     private readonly transactions: TransactionRunner,
+    private readonly waitlist: MongoWaitlist,
   ) {}
 
   async reserveCart(cart: ReserveCartCommand): Promise<CartHoldResult> {
@@ -309,22 +312,28 @@ export class MongoCarts {
 
   async releaseGroup(command: GroupCommand): Promise<GroupChange> {
     const { userId, now } = command;
-    return this.rounds(() =>
+    const { change, notices } = await this.rounds(() =>
       this.transactions.run(async (session) => {
+        // Per attempt: an aborted attempt's offers never happened.
+        const notices: WaitlistNotice[] = [];
         const group = await this.ownedGroup(command.groupId, userId, session);
         const lines = await this.linesOf(group, session);
         const active = lines.filter((r) => r.status === 'active');
-        if (active.length === 0) return unchanged(group, lines);
+        if (active.length === 0) return { change: unchanged(group, lines), notices };
         await this.endLines(session, active, 'released', now);
         await this.pullHolds(session, userId, active);
         for (const line of active) await givePurchaseBack(this.models, session, line);
         const inventories = await this.changeStock(session, active, 'release', {
           now,
           context: shopperContext(command),
+          notices,
         });
-        return { ...(await this.viewIn(group, session)), inventories, changed: true };
+        const view = await this.viewIn(group, session);
+        return { change: { ...view, inventories, changed: true }, notices };
       }),
     );
+    this.waitlist.committed(notices);
+    return change;
   }
 
   /**
@@ -465,7 +474,7 @@ export class MongoCarts {
     session: ClientSession,
     lines: ReservationDoc[],
     kind: 'commit' | 'release',
-    { now, context }: { now: Date; context: MovementContext },
+    { now, context, notices }: { now: Date; context: MovementContext; notices?: WaitlistNotice[] },
   ): Promise<Inventory[]> {
     const inventories: Inventory[] = [];
     for (const line of [...lines].sort((a, b) => compareIds(a.variantId, b.variantId))) {
@@ -479,7 +488,12 @@ export class MongoCarts {
         context,
         now,
       });
-      inventories.push(toInventory(inventory));
+      // Released units go to the variant's waiters first, in this transaction (I8).
+      const after =
+        kind === 'release' && notices
+          ? await this.waitlist.handOver(session, inventory, now, notices)
+          : inventory;
+      inventories.push(toInventory(after));
     }
     return inventories;
   }

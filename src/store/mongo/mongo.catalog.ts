@@ -17,6 +17,8 @@ import { indexNamed, isDuplicateKeyOn } from './mongo.errors';
 import type { InventoryDoc, StoreModels, VariantDoc } from './mongo.schemas';
 import { SYNC_READ_CONCERN } from './mongo.policy';
 import type { TransactionRunner } from './transactions';
+import type { MongoWaitlist } from './mongo.waitlist';
+import type { WaitlistNotice } from '../waitlist.types';
 import { applyStockChange, insertMovement } from './mongo.ledger';
 import { adminContext, MOVEMENT_DELTAS, type MovementContext } from '../ledger';
 
@@ -25,6 +27,7 @@ export class MongoCatalog {
   constructor(
     private readonly models: StoreModels,
     private readonly transactions: TransactionRunner,
+    private readonly waitlist: MongoWaitlist,
   ) {}
 
   async createVariant(
@@ -140,8 +143,10 @@ export class MongoCatalog {
     const { delta, expectedVersion, now } = command;
     const variantId = parseObjectId(command.variantId);
     if (!variantId) throw new VariantNotFoundError(command.variantId);
-    const updated = await this.transactions.run((session) =>
-      applyStockChange(
+    const { updated, notices } = await this.transactions.run(async (session) => {
+      // Per attempt: an aborted attempt's offers never happened.
+      const notices: WaitlistNotice[] = [];
+      const adjusted = await applyStockChange(
         this.models,
         session,
         {
@@ -162,8 +167,13 @@ export class MongoCatalog {
             );
           }
         },
-      ),
-    );
+      );
+      // A restock frees units: the waitlist has them first, in this transaction (I8).
+      const updated =
+        delta > 0 ? await this.waitlist.handOver(session, adjusted, now, notices) : adjusted;
+      return { updated, notices };
+    });
+    this.waitlist.committed(notices);
     return toInventory(updated);
   }
 }

@@ -90,6 +90,7 @@ export function toReservation(doc: ReservationDoc): Reservation {
     ...(doc.requestHash != null && { requestHash: doc.requestHash }),
     ...(doc.groupId != null && { groupId: idToString(doc.groupId) }),
     extensions: doc.extensions ?? 0,
+    ...(doc.source === 'waitlist' && { source: 'waitlist' as const }),
     createdAt: copyDate(doc.createdAt),
     updatedAt: copyDate(doc.updatedAt),
     ...(doc.endedAt != null && { endedAt: copyDate(doc.endedAt) }),

@@ -6,6 +6,7 @@ import { purchaseLimitViolations } from './mongo.purchase-limits';
 import type { StoreModels } from './mongo.schemas';
 import { ledgerSummaries } from './mongo.ledger';
 import { ledgerViolations } from '../ledger';
+import type { MongoWaitlist } from './mongo.waitlist';
 
 /** Documents per cursor batch of the check's collection walks (the driver's default is 101, then 16 MiB). */
 export const RECONCILE_BATCH_SIZE = 1000;
@@ -42,10 +43,11 @@ export class MongoReconcile {
   constructor(
     private readonly connection: Connection,
     private readonly models: StoreModels,
+    private readonly waitlist: MongoWaitlist,
   ) {}
 
   /**
-   * Checks I1–I3, I6, I7 and the hold lists, with the same findings (and words) as the reference model.
+   * Checks I1–I3, I6–I8 and the hold lists, with the same findings (and words) as the reference model.
    * Admin-only and off the hot path, so aggregations are fine here. All reads share one snapshot
    * (a snapshot session, no transaction: no 60 s transaction limit, no locks), so holds changing
    * during the check never show up as false violations.
@@ -85,6 +87,7 @@ export class MongoReconcile {
       const ledgers = await ledgerSummaries(this.models, session);
 
       let checked = 0;
+      const availableByVariant = new Map<string, number>();
       // batchSize reaches the driver's find: mongoose's QueryCursor copies the query options (lib/cursor/queryCursor.js).
       const inventoryCursor = this.models.inventory
         .find({})
@@ -107,6 +110,7 @@ export class MongoReconcile {
           ...ledgerViolations({ ...figures, version: doc.version }, ledgers.get(variantId)),
         );
         reservedByVariant.delete(variantId);
+        availableByVariant.set(variantId, doc.availableStock);
       }
       for (const variantId of reservedByVariant.keys()) {
         violations.push({
@@ -160,6 +164,8 @@ export class MongoReconcile {
 
       // I6: active + committed units per shopper and variant within its purchase limit.
       violations.push(...(await purchaseLimitViolations(this.models, session)));
+      // I8: while entries wait, available stays below the smallest waiting quantity.
+      violations.push(...(await this.waitlist.violations(session, availableByVariant)));
       return { ok: violations.length === 0, checked, violations };
     } finally {
       await session.endSession();

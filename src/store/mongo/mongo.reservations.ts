@@ -16,6 +16,8 @@ import { idToString, parseObjectId, toInventory, toReservation } from './mongo.m
 import type { ReservationDoc, StoreModels } from './mongo.schemas';
 import { givePurchaseBack } from './mongo.purchase-limits';
 import type { TransactionRunner } from './transactions';
+import type { MongoWaitlist } from './mongo.waitlist';
+import type { WaitlistNotice } from '../waitlist.types';
 import { applyStockChange } from './mongo.ledger';
 import {
   MOVEMENT_DELTAS,
@@ -29,6 +31,7 @@ export class MongoReservations {
   constructor(
     private readonly models: StoreModels,
     private readonly transactions: TransactionRunner,
+    private readonly waitlist: MongoWaitlist,
   ) {}
 
   async findReservation(reservationId: string): Promise<Reservation | null> {
@@ -99,7 +102,9 @@ export class MongoReservations {
     const { userId, reason, now } = command;
     const id = parseObjectId(command.reservationId);
     if (!id) throw new ReservationNotFoundError(command.reservationId);
-    return this.transactions.run(async (session) => {
+    const { change, notices } = await this.transactions.run(async (session) => {
+      // Per attempt: an aborted attempt's offers never happened.
+      const notices: WaitlistNotice[] = [];
       const ended = await this.models.reservations.findOneAndUpdate(
         {
           _id: id,
@@ -120,20 +125,28 @@ export class MongoReservations {
           throw new ReservationNotActiveError(idToString(current._id), current.status);
         }
         // Already released or expired (a repeat), or — reason `expired` — not due yet: left alone.
-        return unchanged(current);
+        return { change: unchanged(current), notices };
       }
       const q = ended.quantity;
       await this.pullHold(session, ended);
       // Released and expired units give the shopper's purchase allowance back (I6).
       await givePurchaseBack(this.models, session, ended);
       // LAST, the hot document, as in commit and reserve.
-      const inventory = await this.changeStock(session, ended, reason, {
+      const freed = await applyStockChange(this.models, session, {
+        variantId: ended.variantId,
+        type: reason,
         delta: MOVEMENT_DELTAS.released(q),
+        reservation: ended,
         context: shopperContext(command),
         now,
       });
-      return { reservation: toReservation(ended), inventory, changed: true };
+      // The freed units go to the variant's waiters first, in this transaction (I8).
+      const inventory = await this.waitlist.handOver(session, freed, now, notices);
+      const change = { reservation: toReservation(ended), inventory: toInventory(inventory) };
+      return { change: { ...change, changed: true }, notices };
     });
+    this.waitlist.committed(notices);
+    return change;
   }
 
   /**

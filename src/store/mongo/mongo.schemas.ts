@@ -2,6 +2,12 @@ import { Schema, Types, type Connection, type Model } from 'mongoose';
 import { CART_POLICIES, type CartPolicy } from '../cart.types';
 import { MOVEMENT_TYPES, type MovementType, type StockFigures } from '../ledger';
 import { RESERVATION_STATUSES, type ReservationStatus } from '../store.types';
+import {
+  SKIP_REASONS,
+  WAITLIST_STATUSES,
+  type SkipReason,
+  type WaitlistStatus,
+} from '../waitlist.types';
 
 /** Collection names that hold the stock (searchdocuments is in SEARCH_COLLECTIONS). */
 export const STORE_COLLECTIONS = {
@@ -12,6 +18,7 @@ export const STORE_COLLECTIONS = {
   cartgroups: 'cartgroups',
   purchasecounts: 'purchasecounts',
   stockmovements: 'stockmovements',
+  waitlistentries: 'waitlistentries',
 } as const;
 
 /** The search feature's collection (searchdocuments), kept apart from the stock ones. */
@@ -197,6 +204,31 @@ export const LEDGER_INDEXES: StoreIndexSpec[] = [
   },
 ];
 
+/**
+ * The waitlist's indexes (architecture §14), declared like STORE_INDEXES: the schema uses them
+ * with autoIndex, the waitlist migration creates them in production.
+ */
+export const WAITLIST_INDEXES: StoreIndexSpec[] = [
+  {
+    // One entry per shopper and variant: a second join is refused (or replaces an ended entry).
+    collection: 'waitlistentries',
+    keys: { userId: 1, variantId: 1 },
+    options: { name: 'userId_variantId_unique', unique: true },
+  },
+  {
+    // The line: a variant's waiting entries in order (hand-over, positions).
+    collection: 'waitlistentries',
+    keys: { variantId: 1, status: 1, order: 1 },
+    options: { name: 'variantId_status_order' },
+  },
+  {
+    // The expiry sweep's query; ended entries stay out of it.
+    collection: 'waitlistentries',
+    keys: { status: 1, expiresAt: 1 },
+    options: { name: 'waiting_by_expiry', partialFilterExpression: { status: 'waiting' } },
+  },
+];
+
 /** Persistence shapes, as `.lean()` returns them. */
 export interface VariantDoc {
   _id: Types.ObjectId;
@@ -224,6 +256,11 @@ export interface InventoryDoc {
   needsSync: boolean;
   /** Required since the inventory-updated-at migration; a legacy document may still lack it. */
   updatedAt: Date | undefined;
+  /**
+   * The last place in the variant's waitlist given out. Every join writes it, so a join and a
+   * change of the stock write one document and cannot both commit on stale figures (I8).
+   */
+  waitlistOrder?: number;
 }
 
 export interface ReservationDoc {
@@ -238,6 +275,8 @@ export interface ReservationDoc {
   groupId?: Types.ObjectId;
   /** Absent on reservations written before hold extension existed: read as 0. */
   extensions?: number;
+  /** `waitlist` on an offer; absent on a direct hold. */
+  source?: 'waitlist';
   createdAt: Date;
   updatedAt: Date;
   endedAt?: Date;
@@ -286,6 +325,22 @@ export interface StockMovementDoc {
   at: Date;
 }
 
+/** One shopper waiting for one variant (architecture §14). */
+export interface WaitlistEntryDoc {
+  _id: Types.ObjectId;
+  userId: string;
+  variantId: Types.ObjectId;
+  quantity: number;
+  status: WaitlistStatus;
+  joinedAt: Date;
+  expiresAt: Date;
+  /** Null until the opening lottery for an entry made before saleStartsAt. */
+  order: number | null;
+  reservationId?: Types.ObjectId;
+  skipReason?: SkipReason;
+  updatedAt: Date;
+}
+
 export interface HoldDoc {
   reservationId: Types.ObjectId;
   variantId: Types.ObjectId;
@@ -324,6 +379,7 @@ export interface StoreModels {
   cartGroups: Model<CartGroupDoc>;
   purchaseCounts: Model<PurchaseCountDoc>;
   stockMovements: Model<StockMovementDoc>;
+  waitlistEntries: Model<WaitlistEntryDoc>;
 }
 
 export interface StoreSchemaOptions {
@@ -356,7 +412,12 @@ function baseOptions(collection: StoreCollection | SearchCollection, options: St
 function declareIndexes(
   schema: Schema,
   collection: StoreCollection | SearchCollection,
-  indexes: StoreIndexSpec[] = [...STORE_INDEXES, ...CART_INDEXES, ...LEDGER_INDEXES],
+  indexes: StoreIndexSpec[] = [
+    ...STORE_INDEXES,
+    ...CART_INDEXES,
+    ...LEDGER_INDEXES,
+    ...WAITLIST_INDEXES,
+  ],
 ): void {
   for (const spec of indexes) {
     if (spec.collection === collection) schema.index(spec.keys, spec.options);
@@ -397,6 +458,7 @@ export function buildInventorySchema(options: StoreSchemaOptions): Schema<Invent
       version: { type: Number, required: true, min: 0, validate: integer },
       needsSync: { type: Boolean, required: true },
       updatedAt: { type: Date, required: true },
+      waitlistOrder: { type: Number, min: 0, validate: integer },
     },
     baseOptions('inventory', options),
   );
@@ -416,6 +478,7 @@ export function buildReservationSchema(options: StoreSchemaOptions): Schema<Rese
       requestHash: { type: String },
       groupId: { type: ObjectId },
       extensions: { type: Number, min: 0, validate: integer },
+      source: { type: String, enum: ['waitlist'] },
       createdAt: { type: Date, required: true },
       updatedAt: { type: Date, required: true },
       endedAt: { type: Date },
@@ -513,6 +576,34 @@ export function buildStockMovementSchema(options: StoreSchemaOptions): Schema<St
   return schema;
 }
 
+export function buildWaitlistEntrySchema(options: StoreSchemaOptions): Schema<WaitlistEntryDoc> {
+  const schema = new Schema<WaitlistEntryDoc>(
+    {
+      userId: { type: String, required: true },
+      variantId: { type: ObjectId, required: true },
+      quantity: { type: Number, required: true, min: 1, validate: integer },
+      status: { type: String, required: true, enum: WAITLIST_STATUSES },
+      joinedAt: { type: Date, required: true },
+      expiresAt: { type: Date, required: true },
+      // Null until the opening lottery; then an integer.
+      order: {
+        type: Number,
+        default: null,
+        validate: {
+          validator: (value: unknown) => value === null || Number.isInteger(value),
+          message: '{PATH} must be an integer or null',
+        },
+      },
+      reservationId: { type: ObjectId },
+      skipReason: { type: String, enum: SKIP_REASONS },
+      updatedAt: { type: Date, required: true },
+    },
+    baseOptions('waitlistentries', options),
+  );
+  declareIndexes(schema, 'waitlistentries');
+  return schema;
+}
+
 /**
  * The adapter writes search documents with the driver's bulkWrite (version-guarded upserts), so
  * this schema mostly documents the shape and carries the indexes for autoIndex.
@@ -551,6 +642,7 @@ export const STORE_MODEL_NAMES = {
   cartGroups: 'CartGroup',
   purchaseCounts: 'PurchaseCount',
   stockMovements: 'StockMovement',
+  waitlistEntries: 'WaitlistEntry',
 } as const satisfies Record<keyof StoreModels, string>;
 
 /** Every model's name and schema, as `MongooseModule.forFeature` takes them. */
@@ -566,6 +658,7 @@ export function storeModelDefinitions(
     { name: STORE_MODEL_NAMES.cartGroups, schema: buildCartGroupSchema(options) },
     { name: STORE_MODEL_NAMES.purchaseCounts, schema: buildPurchaseCountSchema(options) },
     { name: STORE_MODEL_NAMES.stockMovements, schema: buildStockMovementSchema(options) },
+    { name: STORE_MODEL_NAMES.waitlistEntries, schema: buildWaitlistEntrySchema(options) },
   ];
 }
 
@@ -599,6 +692,10 @@ export function createStoreModels(
     stockMovements: connection.model<StockMovementDoc>(
       names.stockMovements,
       buildStockMovementSchema(options),
+    ),
+    waitlistEntries: connection.model<WaitlistEntryDoc>(
+      names.waitlistEntries,
+      buildWaitlistEntrySchema(options),
     ),
   };
 }

@@ -50,6 +50,8 @@ import type {
   ReserveCartCommand,
 } from '../cart.types';
 import { MongoCarts } from './mongo.carts';
+import { MongoWaitlist } from './mongo.waitlist';
+import type { JoinWaitlistCommand, WaitlistEntry, WaitlistEntryView } from '../waitlist.types';
 import { setPurchaseLimit } from './mongo.purchase-limits';
 import { listMovements } from './mongo.ledger';
 import type { ListMovementsQuery, MovementContext, StockMovement } from '../ledger';
@@ -95,6 +97,7 @@ export class MongoStore extends Store {
   private readonly reconciler: MongoReconcile;
   private readonly search: MongoSearchSync;
   private readonly carts: MongoCarts;
+  private readonly waitlist: MongoWaitlist;
 
   private schemaCheckedAt = Number.NEGATIVE_INFINITY;
   private schemaGaps: string[] = [];
@@ -107,12 +110,18 @@ export class MongoStore extends Store {
   ) {
     super();
     this.transactions = new TransactionRunner(connection);
-    this.catalog = new MongoCatalog(models, this.transactions);
+    this.waitlist = new MongoWaitlist(
+      models,
+      this.transactions,
+      () => this.waitlistPolicy,
+      (notices) => this.notifyWaitlist(notices),
+    );
+    this.catalog = new MongoCatalog(models, this.transactions, this.waitlist);
     this.reserver = new MongoReserve(models, this.transactions);
-    this.reservations = new MongoReservations(models, this.transactions);
-    this.reconciler = new MongoReconcile(connection, models);
+    this.reservations = new MongoReservations(models, this.transactions, this.waitlist);
+    this.reconciler = new MongoReconcile(connection, models, this.waitlist);
     this.search = new MongoSearchSync(models);
-    this.carts = new MongoCarts(models, this.transactions);
+    this.carts = new MongoCarts(models, this.transactions, this.waitlist);
   }
 
   /**
@@ -254,6 +263,26 @@ export class MongoStore extends Store {
 
   findDueReservations(now: Date, limit: number): Promise<Reservation[]> {
     return this.reservations.findDueReservations(now, limit);
+  }
+
+  joinWaitlist(command: JoinWaitlistCommand): Promise<WaitlistEntryView> {
+    return this.waitlist.join(command);
+  }
+
+  getWaitlistEntry(
+    userId: string,
+    variantId: string,
+    now: Date,
+  ): Promise<WaitlistEntryView | null> {
+    return this.waitlist.get(userId, variantId, now);
+  }
+
+  leaveWaitlist(userId: string, variantId: string): Promise<boolean> {
+    return this.waitlist.leave(userId, variantId);
+  }
+
+  expireWaitlistEntries(now: Date, limit: number): Promise<WaitlistEntry[]> {
+    return this.waitlist.expire(now, limit);
   }
 
   listMovements(query: ListMovementsQuery): Promise<StockMovement[]> {

@@ -77,6 +77,7 @@ describe('findSchemaGaps', () => {
       'collection cartgroups is missing',
       'collection purchasecounts is missing',
       'collection stockmovements is missing',
+      'collection waitlistentries is missing',
       'collection searchdocuments is missing',
     ]);
   });

@@ -9,6 +9,7 @@ import {
 import {
   CART_INDEXES,
   LEDGER_INDEXES,
+  WAITLIST_INDEXES,
   RETENTION_INDEX_NAME,
   retentionIndex,
   SEARCH_COLLECTIONS,
@@ -29,7 +30,13 @@ export interface ExpectedSchema {
 
 export const EXPECTED_SCHEMA: ExpectedSchema = {
   collections: [...Object.values(STORE_COLLECTIONS), ...Object.values(SEARCH_COLLECTIONS)],
-  indexes: [...STORE_INDEXES, ...CART_INDEXES, ...LEDGER_INDEXES, ...SEARCH_INDEXES],
+  indexes: [
+    ...STORE_INDEXES,
+    ...CART_INDEXES,
+    ...LEDGER_INDEXES,
+    ...WAITLIST_INDEXES,
+    ...SEARCH_INDEXES,
+  ],
   validators: STORE_VALIDATORS,
 };
 

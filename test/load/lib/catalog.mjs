@@ -54,6 +54,13 @@ export const SCENARIOS = {
       { stock: 20, purchaseLimit: null },
     ],
   },
+  'waitlist-fairness': {
+    description:
+      '50 units, 2,000 shoppers: holds released at random, the rest in line or refreshing',
+    stock: 50,
+    shoppers: 2_000,
+    waitlist: true,
+  },
 };
 
 /** Per-shopper cap on active holds (MAX_ACTIVE_RESERVATIONS, docs/architecture.md §3 I3) the checks assume. */

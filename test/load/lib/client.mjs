@@ -56,6 +56,22 @@ export class AdminClient {
   reconcile() {
     return call(this.baseUrl, this.token, 'GET', '/v1/admin/reconcile');
   }
+
+  /** The variant's whole ledger, oldest first. */
+  async movements(variantId) {
+    const all = [];
+    for (let after = 0; ;) {
+      const page = await call(
+        this.baseUrl,
+        this.token,
+        'GET',
+        `/v1/admin/variants/${variantId}/movements?after=${after}&limit=500`,
+      );
+      all.push(...page.items);
+      if (page.nextAfter === null) return all;
+      after = page.nextAfter;
+    }
+  }
 }
 
 export class ShopperClient {
@@ -72,6 +88,16 @@ export class ShopperClient {
   async reservations() {
     const page = await call(this.baseUrl, this.token, 'GET', '/v1/reservations?limit=100');
     return page.items;
+  }
+
+  /** The shopper's waitlist entry for the variant, or null when there is none (404). */
+  async waitlistEntry(variantId) {
+    try {
+      return await call(this.baseUrl, this.token, 'GET', `/v1/variants/${variantId}/waitlist`);
+    } catch (error) {
+      if (/answered 404/.test(error.message)) return null;
+      throw error;
+    }
   }
 
   async activeReservations() {
