@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { StockBus } from '../bus/stock-bus';
 import { CatalogService } from '../catalog/catalog.service';
 import { ServiceUnavailableError } from '../common/errors/domain-errors';
+import { EventStreamHeartbeat, startEventStream } from '../common/http/event-stream';
 import { AppConfig } from '../config/app-config';
 import { StockEvents, type StockFigures } from '../events/stock-events';
 import { LiveMetrics } from './live.metrics';
@@ -44,7 +45,7 @@ interface VariantChannel {
 export class LiveAvailability implements BeforeApplicationShutdown {
   private readonly logger = new Logger(LiveAvailability.name);
   private readonly channels = new Map<string, VariantChannel>();
-  private heartbeat?: NodeJS.Timeout;
+  private readonly heartbeat: EventStreamHeartbeat;
   private openStreams = 0;
 
   constructor(
@@ -54,6 +55,7 @@ export class LiveAvailability implements BeforeApplicationShutdown {
     stockEvents: StockEvents,
     bus: StockBus,
   ) {
+    this.heartbeat = new EventStreamHeartbeat(config.liveHeartbeatMs, () => this.everyStream());
     stockEvents.subscribe((variantId, figures) => this.changed(variantId, figures));
     bus.onRemoteChange(({ variantId, availableStock, version }) =>
       this.changed(
@@ -90,32 +92,23 @@ export class LiveAvailability implements BeforeApplicationShutdown {
     }
     channel.joining -= 1;
     this.newer(channel, current);
-    const response = reply.raw;
-    reply.hijack();
-    if (response.destroyed) {
+    const response = startEventStream(reply);
+    if (!response) {
       // The client left while the figures were read.
       this.leaveIfEmpty(channel);
       return;
     }
-    response.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      // nginx and similar proxies would otherwise buffer the stream.
-      'x-accel-buffering': 'no',
-    });
     const stream = new LiveStream(response, parseLastEventId(lastEventId));
     channel.streams.add(stream);
     this.openStreams += 1;
     this.metrics.openStreams.inc();
-    this.startHeartbeat();
+    this.heartbeat.start();
     response.on('close', () => {
       channel.streams.delete(stream);
       this.openStreams -= 1;
       this.metrics.openStreams.dec();
       this.leaveIfEmpty(channel);
-      if (this.openStreams === 0) this.stopHeartbeat();
+      if (this.openStreams === 0) this.heartbeat.stop();
     });
     stream.send(this.messageOf(channel));
   }
@@ -127,7 +120,7 @@ export class LiveAvailability implements BeforeApplicationShutdown {
 
   /** Ends every stream, so the HTTP server can close (they would hold it open forever). */
   beforeApplicationShutdown(): void {
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     for (const channel of this.channels.values()) {
       this.cancelPending(channel);
       for (const stream of channel.streams) stream.end();
@@ -212,19 +205,8 @@ export class LiveAvailability implements BeforeApplicationShutdown {
     this.channels.delete(channel.variantId);
   }
 
-  private startHeartbeat(): void {
-    if (this.heartbeat) return;
-    this.heartbeat = setInterval(() => {
-      for (const channel of this.channels.values()) {
-        for (const stream of channel.streams) stream.heartbeat();
-      }
-    }, this.config.liveHeartbeatMs);
-    this.heartbeat.unref();
-  }
-
-  private stopHeartbeat(): void {
-    clearInterval(this.heartbeat);
-    this.heartbeat = undefined;
+  private *everyStream(): Iterable<LiveStream> {
+    for (const channel of this.channels.values()) yield* channel.streams;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { EventStreamWriter } from '../common/http/event-stream';
 import type { StockFigures } from '../events/stock-events';
 
 /** One availability message, framed once and written as it is to every stream of its variant. */
@@ -25,18 +26,14 @@ export function availabilityMessage(variantId: string, figures: StockFigures): A
  * latest figures: when the socket is congested (a slow reader), newer figures replace the ones
  * waiting, and the latest goes out on `drain` — memory per stream stays constant.
  */
-export class LiveStream {
+export class LiveStream extends EventStreamWriter {
   /** The version the client has last been sent (or said it saw, through Last-Event-ID). */
   private sentVersion: number;
   private waiting?: AvailabilityMessage;
-  private congested = false;
 
-  constructor(
-    private readonly response: ServerResponse,
-    lastSeenVersion: number,
-  ) {
+  constructor(response: ServerResponse, lastSeenVersion: number) {
+    super(response);
     this.sentVersion = lastSeenVersion;
-    response.on('drain', () => this.drained());
   }
 
   /** Sends a message newer than what the client has; older or equal ones are dropped. */
@@ -50,22 +47,7 @@ export class LiveStream {
     this.write(message.frame);
   }
 
-  /** A comment line: clients ignore it, proxies and the idle timeout see traffic. */
-  heartbeat(): void {
-    if (!this.congested) this.write(': heartbeat\n\n');
-  }
-
-  end(): void {
-    this.response.end();
-  }
-
-  private write(text: string): void {
-    if (this.response.writableEnded || this.response.destroyed) return;
-    if (!this.response.write(text)) this.congested = true;
-  }
-
-  private drained(): void {
-    this.congested = false;
+  protected drained(): void {
     const waiting = this.waiting;
     this.waiting = undefined;
     if (waiting) this.send(waiting);

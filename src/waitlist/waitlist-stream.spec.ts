@@ -1,24 +1,8 @@
-import { EventEmitter } from 'node:events';
-import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { fakeResponse } from '../../test/helpers/fake-response';
 import { WaitlistStream } from './waitlist-stream';
 
 const ID = '0123456789abcdef01234567';
-
-/** A response whose socket accepts `room` writes, then is congested until `drain`. */
-function fakeResponse(room: number) {
-  const written: string[] = [];
-  const emitter = new EventEmitter();
-  const response = Object.assign(emitter, {
-    writableEnded: false,
-    destroyed: false,
-    write: (text: string) => {
-      written.push(text);
-      return written.length < room;
-    },
-  });
-  return { response: response as unknown as ServerResponse, written, emitter };
-}
 
 describe('WaitlistStream', () => {
   it("writes a shopper's notices as SSE events, without the user id", () => {

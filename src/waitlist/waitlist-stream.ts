@@ -1,21 +1,16 @@
-import type { ServerResponse } from 'node:http';
+import { EventStreamWriter } from '../common/http/event-stream';
 import type { WaitlistNotice } from '../store/waitlist.types';
 
 /** Notices a slow reader may owe before the oldest are dropped (GET shows the entry anyway). */
 const MAX_WAITING = 50;
 
 /**
- * One shopper's open waitlist stream (Server-Sent Events), written as src/live's streams are:
- * `event:` + `data:` lines, `: heartbeat` comments, and on a congested socket the messages wait
- * for `drain` (bounded, so memory per stream stays small).
+ * One shopper's open waitlist stream (Server-Sent Events): `event:` + `data:` lines and
+ * heartbeats (src/common/http/event-stream.ts); on a congested socket the notices wait for
+ * `drain`, at most MAX_WAITING of them, so memory per stream stays small.
  */
-export class WaitlistStream {
+export class WaitlistStream extends EventStreamWriter {
   private readonly waiting: string[] = [];
-  private congested = false;
-
-  constructor(private readonly response: ServerResponse) {
-    response.on('drain', () => this.drained());
-  }
 
   send(notice: WaitlistNotice): void {
     const message = `event: ${notice.type}\ndata: ${JSON.stringify(payload(notice))}\n\n`;
@@ -27,21 +22,7 @@ export class WaitlistStream {
     this.write(message);
   }
 
-  heartbeat(): void {
-    if (!this.congested) this.write(': heartbeat\n\n');
-  }
-
-  end(): void {
-    this.response.end();
-  }
-
-  private write(text: string): void {
-    if (this.response.writableEnded || this.response.destroyed) return;
-    if (!this.response.write(text)) this.congested = true;
-  }
-
-  private drained(): void {
-    this.congested = false;
+  protected drained(): void {
     while (!this.congested && this.waiting.length > 0) this.write(this.waiting.shift()!);
   }
 }

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ServiceUnavailableError } from '../common/errors/domain-errors';
+import { EventStreamHeartbeat, startEventStream } from '../common/http/event-stream';
 import { AppConfig } from '../config/app-config';
 import { WaitlistBus } from './waitlist-bus';
 import { WaitlistStream } from './waitlist-stream';
@@ -14,7 +15,7 @@ import { WaitlistMetrics } from './waitlist.metrics';
 @Injectable()
 export class WaitlistStreams implements BeforeApplicationShutdown {
   private readonly byUser = new Map<string, Set<WaitlistStream>>();
-  private heartbeat?: NodeJS.Timeout;
+  private readonly heartbeat: EventStreamHeartbeat;
   private open = 0;
 
   constructor(
@@ -22,6 +23,7 @@ export class WaitlistStreams implements BeforeApplicationShutdown {
     private readonly metrics: WaitlistMetrics,
     bus: WaitlistBus,
   ) {
+    this.heartbeat = new EventStreamHeartbeat(config.liveHeartbeatMs, () => this.everyStream());
     bus.onNotice((notice) => {
       for (const stream of this.byUser.get(notice.userId) ?? []) stream.send(notice);
     });
@@ -32,16 +34,8 @@ export class WaitlistStreams implements BeforeApplicationShutdown {
     if (this.open >= this.config.liveMaxStreams) {
       throw new ServiceUnavailableError('Too many streams on this instance; retry shortly', 5);
     }
-    const response = reply.raw;
-    reply.hijack();
-    response.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      // nginx and similar proxies would otherwise buffer the stream.
-      'x-accel-buffering': 'no',
-    });
+    const response = startEventStream(reply);
+    if (!response) return;
     const stream = new WaitlistStream(response);
     let streams = this.byUser.get(userId);
     if (!streams) {
@@ -51,13 +45,13 @@ export class WaitlistStreams implements BeforeApplicationShutdown {
     streams.add(stream);
     this.open += 1;
     this.metrics.openStreams.inc();
-    this.startHeartbeat();
+    this.heartbeat.start();
     response.on('close', () => {
       streams.delete(stream);
       if (streams.size === 0 && this.byUser.get(userId) === streams) this.byUser.delete(userId);
       this.open -= 1;
       this.metrics.openStreams.dec();
-      if (this.open === 0) this.stopHeartbeat();
+      if (this.open === 0) this.heartbeat.stop();
     });
     // Opened: the client knows the stream is live before any notice.
     response.write(': open\n\n');
@@ -68,20 +62,11 @@ export class WaitlistStreams implements BeforeApplicationShutdown {
   }
 
   beforeApplicationShutdown(): void {
-    this.stopHeartbeat();
-    for (const streams of this.byUser.values()) for (const stream of streams) stream.end();
+    this.heartbeat.stop();
+    for (const stream of this.everyStream()) stream.end();
   }
 
-  private startHeartbeat(): void {
-    if (this.heartbeat) return;
-    this.heartbeat = setInterval(() => {
-      for (const streams of this.byUser.values()) for (const stream of streams) stream.heartbeat();
-    }, this.config.liveHeartbeatMs);
-    this.heartbeat.unref();
-  }
-
-  private stopHeartbeat(): void {
-    clearInterval(this.heartbeat);
-    this.heartbeat = undefined;
+  private *everyStream(): Iterable<WaitlistStream> {
+    for (const streams of this.byUser.values()) yield* streams;
   }
 }
