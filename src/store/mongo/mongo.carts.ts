@@ -1,64 +1,59 @@
 import type { ClientSession } from 'mongodb';
 import { Types } from 'mongoose';
 import {
-  CartGroupNotFoundError,
   CartRefusedError,
   DuplicateReservationError,
   MaxReservationsExceededError,
   ReservationExpiredError,
   ReservationNotActiveError,
-  ReservationNotFoundError,
-  ServiceUnavailableError,
   VariantNotFoundError,
 } from '../../common/errors/domain-errors';
 import type {
-  CartGroup,
   CartGroupView,
   CartHoldResult,
   CartLineOutcome,
-  ExtendCommand,
-  ExtendGroupCommand,
   GroupChange,
   GroupCommand,
   ReserveCartCommand,
 } from '../cart.types';
 import { sumCartLines } from '../cart-lines';
-import type { Inventory, Reservation } from '../store.types';
-import { extendedExpiry, isExpired } from '../hold-extension';
+import type { Inventory } from '../store.types';
+import { isExpired } from '../hold-extension';
 import { idToString, parseObjectId, toInventory, toReservation } from './mongo.mappers';
 import {
   addUnits,
   checkPurchaseLimit,
   givePurchaseBack,
-  PurchaseCountRaced,
   readPurchaseState,
 } from './mongo.purchase-limits';
 import type { CartGroupDoc, ReservationDoc, StoreModels } from './mongo.schemas';
 import type { TransactionRunner } from './transactions';
+import {
+  groupView,
+  linesOf,
+  ownedGroup,
+  runRounds,
+  SnapshotRaced,
+  toCartGroup,
+} from './mongo.cart-groups';
 import type { MongoWaitlist } from './mongo.waitlist';
 import type { WaitlistNotice } from '../waitlist.types';
 import { applyStockChange } from './mongo.ledger';
 import { MOVEMENT_DELTAS, shopperContext, type MovementContext } from '../ledger';
 
-/** How often a whole cart operation is re-run when a guarded write found its snapshot stale. */
-const MAX_ROUNDS = 5;
-
-/** A guarded write matched nothing although the snapshot said it would: run the work again. */
-class SnapshotRaced extends Error {}
-
 const DUPLICATE_KEY = 11000;
 
 /**
- * Cart holds, group commit/release and hold extension on MongoDB: one transaction per cart
- * (snapshot / majority / primary, TransactionRunner), `{ session }` on every operation, and the
- * hot inventory documents written last, in ascending variantId order, so two carts never wait on
- * each other in opposite orders.
+ * Cart holds and group commit/release on MongoDB (extension: mongo.extension.ts): one
+ * transaction per cart (snapshot / majority / primary, TransactionRunner), `{ session }` on every
+ * operation, and the hot inventory documents written last, in ascending variantId order, so two
+ * carts never wait on each other in opposite orders.
  *
  * Pattern: every check reads in the transaction's snapshot first (reads take no locks), then every
  * write repeats its condition in its filter. In a snapshot transaction a write to a document that
  * another transaction changed after our snapshot fails with WriteConflict, labelled
- * TransientTransactionError, and the driver re-runs the callback (mongodb/lib/sessions.js,
- * withTransaction: retries while the error has that label and 120 s have not passed) — so a
+ * TransientTransactionError, and TransactionRunner re-runs the callback (the rule of the driver's
+ * withTransaction in mongodb/lib/sessions.js, within the request's deadline) — so a
  * decision taken on the snapshot is still true when its write lands. The guards only matter if
  * that ever were not so; they raise SnapshotRaced and the whole operation runs again.
  */
@@ -76,7 +71,7 @@ export class MongoCarts {
       if (!id) throw new VariantNotFoundError(line.variantId);
       return id;
     });
-    return this.rounds(() =>
+    return runRounds(() =>
       this.transactions.run((session) => this.reserveCartAttempt(command, variantIds, session), {
         deadline: command.deadline,
       }),
@@ -275,7 +270,7 @@ export class MongoCarts {
     const id = parseObjectId(groupId);
     if (!id) return null;
     const doc = await this.models.cartGroups.findOne({ _id: id }).read('primary').lean();
-    return doc ? this.view(doc) : null;
+    return doc ? groupView(this.models, doc) : null;
   }
 
   async findGroupByIdempotencyKey(userId: string, key: string): Promise<CartGroupView | null> {
@@ -283,15 +278,15 @@ export class MongoCarts {
       .findOne({ userId, idempotencyKey: key })
       .read('primary')
       .lean();
-    return doc ? this.view(doc) : null;
+    return doc ? groupView(this.models, doc) : null;
   }
 
   async commitGroup(command: GroupCommand): Promise<GroupChange> {
     const { userId, now } = command;
-    return this.rounds(() =>
+    return runRounds(() =>
       this.transactions.run(async (session) => {
-        const group = await this.ownedGroup(command.groupId, userId, session);
-        const lines = await this.linesOf(group, session);
+        const group = await ownedGroup(this.models, command.groupId, userId, session);
+        const lines = await linesOf(this.models, group, session);
         const expired = lines.find((r) => isExpired(toReservation(r), now));
         if (expired) throw new ReservationExpiredError(idToString(expired._id));
         const active = lines.filter((r) => r.status === 'active');
@@ -305,19 +300,19 @@ export class MongoCarts {
           now,
           context: shopperContext(command),
         });
-        return { ...(await this.viewIn(group, session)), inventories, changed: true };
+        return { ...(await groupView(this.models, group, session)), inventories, changed: true };
       }),
     );
   }
 
   async releaseGroup(command: GroupCommand): Promise<GroupChange> {
     const { userId, now } = command;
-    const { change, notices } = await this.rounds(() =>
+    const { change, notices } = await runRounds(() =>
       this.transactions.run(async (session) => {
         // Per attempt: an aborted attempt's offers never happened.
         const notices: WaitlistNotice[] = [];
-        const group = await this.ownedGroup(command.groupId, userId, session);
-        const lines = await this.linesOf(group, session);
+        const group = await ownedGroup(this.models, command.groupId, userId, session);
+        const lines = await linesOf(this.models, group, session);
         const active = lines.filter((r) => r.status === 'active');
         if (active.length === 0) return { change: unchanged(group, lines), notices };
         await this.endLines(session, active, 'released', now);
@@ -328,114 +323,12 @@ export class MongoCarts {
           context: shopperContext(command),
           notices,
         });
-        const view = await this.viewIn(group, session);
+        const view = await groupView(this.models, group, session);
         return { change: { ...view, inventories, changed: true }, notices };
       }),
     );
     this.waitlist.committed(notices);
     return change;
-  }
-
-  /**
-   * One document, so no transaction: read, compute the new expiry, then a compare-and-swap on the
-   * expiry and extension count read. The sweeper's own transition is conditional on
-   * `status: active, expiresAt ≤ now`; whichever lands first makes the other's filter miss, so an
-   * extension either lands before expiry or, re-read, fails with RESERVATION_EXPIRED.
-   */
-  async extendReservation(command: ExtendCommand): Promise<Reservation> {
-    const id = parseObjectId(command.reservationId);
-    if (!id) throw new ReservationNotFoundError(command.reservationId);
-    for (let round = 1; round <= MAX_ROUNDS; round++) {
-      const current = await this.models.reservations.findOne({ _id: id }).read('primary').lean();
-      if (!current || current.userId !== command.userId) {
-        throw new ReservationNotFoundError(command.reservationId);
-      }
-      const expiresAt = extendedExpiry(toReservation(current), command);
-      const updated = await this.models.reservations.findOneAndUpdate(
-        extensionGuard(current),
-        { $set: { expiresAt, updatedAt: command.now }, $inc: { extensions: 1 } },
-        { returnDocument: 'after', lean: true },
-      );
-      if (updated) return toReservation(updated);
-      // Extended, committed, released or expired in between: judge it again on what it is now.
-    }
-    throw new ServiceUnavailableError('The hold kept changing; try the extension again');
-  }
-
-  async extendGroup(command: ExtendGroupCommand): Promise<CartGroupView> {
-    return this.rounds(() =>
-      this.transactions.run(async (session) => {
-        const group = await this.ownedGroup(command.groupId, command.userId, session);
-        const lines = await this.linesOf(group, session);
-        const expired = lines.find((r) => isExpired(toReservation(r), command.now));
-        if (expired) throw new ReservationExpiredError(idToString(expired._id));
-        const active = lines.filter((r) => r.status === 'active');
-        if (active.length === 0) {
-          throw new ReservationNotActiveError(
-            idToString(group._id),
-            lines[0]?.status ?? 'released',
-          );
-        }
-        // Every line is judged before any is written: all or none.
-        const expiries = active.map((r) => extendedExpiry(toReservation(r), command));
-        for (const [i, line] of active.entries()) {
-          const result = await this.models.reservations.updateOne(
-            extensionGuard(line),
-            { $set: { expiresAt: expiries[i], updatedAt: command.now }, $inc: { extensions: 1 } },
-            { session },
-          );
-          if (result.modifiedCount !== 1) throw new SnapshotRaced();
-        }
-        return this.viewIn(group, session);
-      }),
-    );
-  }
-
-  /** Runs an operation again (whole new transaction) when a guarded write found its snapshot stale. */
-  private async rounds<T>(operation: () => Promise<T>): Promise<T> {
-    for (let round = 1; ; round++) {
-      try {
-        return await operation();
-      } catch (error) {
-        const raced = error instanceof SnapshotRaced || error instanceof PurchaseCountRaced;
-        if (!raced) throw error;
-        if (round >= MAX_ROUNDS)
-          throw new ServiceUnavailableError('Holds kept changing; try again');
-      }
-    }
-  }
-
-  private async ownedGroup(
-    groupId: string,
-    userId: string,
-    session: ClientSession,
-  ): Promise<CartGroupDoc> {
-    const id = parseObjectId(groupId);
-    const doc = id
-      ? await this.models.cartGroups.findOne({ _id: id }).session(session).lean()
-      : null;
-    // Another shopper's group looks unknown, so existence never leaks.
-    if (!doc || doc.userId !== userId) throw new CartGroupNotFoundError(groupId);
-    return doc;
-  }
-
-  /** The held lines' reservations, in line order. */
-  private async linesOf(group: CartGroupDoc, session?: ClientSession): Promise<ReservationDoc[]> {
-    const ids = group.lines.flatMap((line) => (line.reservationId ? [line.reservationId] : []));
-    const query = this.models.reservations.find({ _id: { $in: ids } });
-    const docs = await (session ? query.session(session) : query.read('primary')).lean();
-    const byId = new Map(docs.map((doc) => [idToString(doc._id), doc]));
-    return ids.flatMap((id) => byId.get(idToString(id)) ?? []);
-  }
-
-  private async view(group: CartGroupDoc): Promise<CartGroupView> {
-    const lines = await this.linesOf(group);
-    return { group: toCartGroup(group), reservations: lines.map(toReservation) };
-  }
-
-  private async viewIn(group: CartGroupDoc, session: ClientSession): Promise<CartGroupView> {
-    const lines = await this.linesOf(group, session);
-    return { group: toCartGroup(group), reservations: lines.map(toReservation) };
   }
 
   /** active → status for every line, each guarded on still being active (and, to commit, not due). */
@@ -499,43 +392,12 @@ export class MongoCarts {
   }
 }
 
-/**
- * The compare-and-swap filter of an extension: still active, and still at the expiry and count
- * read. `extensions: null` also matches a reservation written before the field existed.
- */
-function extensionGuard(current: ReservationDoc): Record<string, unknown> {
-  return {
-    _id: current._id,
-    status: 'active',
-    expiresAt: current.expiresAt,
-    extensions: current.extensions ?? null,
-  };
-}
-
 function unchanged(group: CartGroupDoc, lines: ReservationDoc[]): GroupChange {
   return {
     group: toCartGroup(group),
     reservations: lines.map(toReservation),
     inventories: [],
     changed: false,
-  };
-}
-
-export function toCartGroup(doc: CartGroupDoc): CartGroup {
-  return {
-    groupId: idToString(doc._id),
-    userId: doc.userId,
-    policy: doc.policy,
-    lines: doc.lines.map((line) => ({
-      variantId: idToString(line.variantId),
-      quantity: line.quantity,
-      status: line.status,
-      ...(line.reservationId != null && { reservationId: idToString(line.reservationId) }),
-      ...(line.code != null && { code: line.code }),
-    })),
-    ...(doc.idempotencyKey != null && { idempotencyKey: doc.idempotencyKey }),
-    ...(doc.requestHash != null && { requestHash: doc.requestHash }),
-    createdAt: new Date(doc.createdAt.getTime()),
   };
 }
 

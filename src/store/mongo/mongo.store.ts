@@ -50,6 +50,7 @@ import type {
   ReserveCartCommand,
 } from '../cart.types';
 import { MongoCarts } from './mongo.carts';
+import { MongoExtension } from './mongo.extension';
 import { MongoWaitlist } from './mongo.waitlist';
 import type { JoinWaitlistCommand, WaitlistEntry, WaitlistEntryView } from '../waitlist.types';
 import { setPurchaseLimit } from './mongo.purchase-limits';
@@ -97,6 +98,7 @@ export class MongoStore extends Store {
   private readonly reconciler: MongoReconcile;
   private readonly search: MongoSearchSync;
   private readonly carts: MongoCarts;
+  private readonly extension: MongoExtension;
   private readonly waitlist: MongoWaitlist;
 
   private schemaCheckedAt = Number.NEGATIVE_INFINITY;
@@ -122,6 +124,7 @@ export class MongoStore extends Store {
     this.reconciler = new MongoReconcile(connection, models, this.waitlist);
     this.search = new MongoSearchSync(models);
     this.carts = new MongoCarts(models, this.transactions, this.waitlist);
+    this.extension = new MongoExtension(models, this.transactions);
   }
 
   /**
@@ -234,11 +237,11 @@ export class MongoStore extends Store {
   }
 
   extendReservation(command: ExtendCommand): Promise<Reservation> {
-    return this.carts.extendReservation(command);
+    return this.extension.extendReservation(command);
   }
 
   extendGroup(command: ExtendGroupCommand): Promise<CartGroupView> {
-    return this.carts.extendGroup(command);
+    return this.extension.extendGroup(command);
   }
 
   findReservation(reservationId: string): Promise<Reservation | null> {
