@@ -162,10 +162,12 @@ export async function ledgerSummaries(
     total: number;
     reserved: number;
     available: number;
+    tail: Pick<StockMovementDoc, 'seq' | 'delta' | 'after'>[];
   };
   const rows = await models.stockMovements
     .aggregate<Row>([
-      // In index order, so $first and $last are a variant's first and last movements.
+      // In index order, so $first, $last and $lastN follow each variant's seq order (the
+      // accumulators keep the order documents reach $group in; $lastN needs MongoDB 5.2).
       { $sort: { variantId: 1, seq: 1 } },
       {
         $group: {
@@ -177,6 +179,13 @@ export async function ledgerSummaries(
           total: { $sum: '$delta.total' },
           reserved: { $sum: '$delta.reserved' },
           available: { $sum: '$delta.available' },
+          // The latest movements, oldest first, in the same pass: no query per variant.
+          tail: {
+            $lastN: {
+              n: LEDGER_TAIL_CHECKED,
+              input: { seq: '$seq', delta: '$delta', after: '$after' },
+            },
+          },
         },
       },
     ])
@@ -184,19 +193,13 @@ export async function ledgerSummaries(
     .session(session);
   const summaries = new Map<string, LedgerSummary>();
   for (const row of rows) {
-    const tail = await models.stockMovements
-      .find({ variantId: row._id }, { seq: 1, delta: 1, after: 1 })
-      .sort({ seq: -1 })
-      .limit(LEDGER_TAIL_CHECKED)
-      .session(session)
-      .lean();
     summaries.set(idToString(row._id), {
       count: row.count,
       firstSeq: row.firstSeq,
       firstType: row.firstType,
       lastSeq: row.lastSeq,
       sum: { total: row.total, reserved: row.reserved, available: row.available },
-      tail: tail.reverse().map((doc) => ({ seq: doc.seq, delta: doc.delta, after: doc.after })),
+      tail: row.tail.map((doc) => ({ seq: doc.seq, delta: doc.delta, after: doc.after })),
     });
   }
   return summaries;
