@@ -1,5 +1,6 @@
 import type { CreateIndexesOptions, Db, IndexSpecification } from 'mongodb';
 import { CART_INDEXES, LEDGER_INDEXES, STORE_INDEXES } from '../store/mongo/mongo.schemas';
+import { WEBHOOK_INDEXES } from '../store/mongo/mongo.webhook-schemas';
 import { migrationLog } from './migration-log';
 
 /**
@@ -84,3 +85,6 @@ export const CART_INDEX_DEFINITIONS: readonly IndexDefinition[] = CART_INDEXES;
 
 /** The stock ledger's index (its own migration, after the carts'). */
 export const LEDGER_INDEX_DEFINITIONS: readonly IndexDefinition[] = LEDGER_INDEXES;
+
+/** The webhook collections' indexes (WEBHOOK_INDEXES), made by the webhooks migration. */
+export const WEBHOOK_INDEX_DEFINITIONS: readonly IndexDefinition[] = WEBHOOK_INDEXES;

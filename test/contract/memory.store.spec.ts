@@ -3,6 +3,7 @@ import { describeCartContract } from './cart.contract';
 import { describeLedgerContract } from './ledger.contract';
 import { describeRetentionContract } from './retention.contract';
 import { describeStoreContract } from './store.contract';
+import { describeWebhooksContract } from './webhooks.contract';
 
 describeStoreContract('MemoryStore', async () => {
   const store = new MemoryStore();
@@ -29,6 +30,11 @@ describeLedgerContract('MemoryStore', async () => {
 
 // MongoDB has no purgeEndedReservations: its TTL index applies the rule (test/migrations/retention*).
 describeRetentionContract('MemoryStore', async () => {
+  const store = new MemoryStore();
+  return { store, cleanup: () => store.close() };
+});
+
+describeWebhooksContract('MemoryStore', async () => {
   const store = new MemoryStore();
   return { store, cleanup: () => store.close() };
 });

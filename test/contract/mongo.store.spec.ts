@@ -5,6 +5,7 @@ import { findMongo, uniqueDbName } from '../mongo/mongo-target';
 import { describeCartContract } from './cart.contract';
 import { describeLedgerContract } from './ledger.contract';
 import { describeStoreContract } from './store.contract';
+import { describeWebhooksContract } from './webhooks.contract';
 
 /**
  * The store contract against MongoDB, on the first MongoDB that can be had (see
@@ -52,6 +53,11 @@ describe('MongoStore contract', async () => {
       cleanup: () => store.close(),
       corrupt: (variantId, patch) => store.corruptInventoryForTest(variantId, patch),
     };
+  });
+
+  describeWebhooksContract('MongoStore', async () => {
+    const store = await MongoStore.connect(target.uri, { autoIndex: true, dbName });
+    return { store, cleanup: () => store.close() };
   });
 
   afterAll(async () => {

@@ -16,6 +16,12 @@ import {
   type UserHoldsDoc,
   type VariantDoc,
 } from './mongo.schemas';
+import type {
+  WebhookDeliveryDoc,
+  WebhookLaneDoc,
+  WebhookProgressDoc,
+  WebhookSubscriptionDoc,
+} from './mongo.webhook-schemas';
 import { MongoStore } from './mongo.store';
 
 /** Where the service's MongoDB is and how it is used; decided at boot (open-store.ts). */
@@ -48,11 +54,20 @@ export class MongoStoreModels {
     private readonly purchaseCounts: Model<PurchaseCountDoc>,
     @InjectModel(STORE_MODEL_NAMES.stockMovements)
     private readonly stockMovements: Model<StockMovementDoc>,
+    @InjectModel(STORE_MODEL_NAMES.webhookSubscriptions)
+    private readonly webhookSubscriptions: Model<WebhookSubscriptionDoc>,
+    @InjectModel(STORE_MODEL_NAMES.webhookProgress)
+    private readonly webhookProgress: Model<WebhookProgressDoc>,
+    @InjectModel(STORE_MODEL_NAMES.webhookLanes)
+    private readonly webhookLanes: Model<WebhookLaneDoc>,
+    @InjectModel(STORE_MODEL_NAMES.webhookDeliveries)
+    private readonly webhookDeliveries: Model<WebhookDeliveryDoc>,
   ) {}
 
   get models(): StoreModels {
     const { variants, inventory, reservations, userholds, searchDocuments } = this;
     const { cartGroups, purchaseCounts, stockMovements } = this;
+    const { webhookSubscriptions, webhookProgress, webhookLanes, webhookDeliveries } = this;
     return {
       variants,
       inventory,
@@ -62,6 +77,10 @@ export class MongoStoreModels {
       cartGroups,
       purchaseCounts,
       stockMovements,
+      webhookSubscriptions,
+      webhookProgress,
+      webhookLanes,
+      webhookDeliveries,
     };
   }
 }

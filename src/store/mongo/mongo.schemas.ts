@@ -2,6 +2,16 @@ import { Schema, Types, type Connection, type Model } from 'mongoose';
 import { CART_POLICIES, type CartPolicy } from '../cart.types';
 import { MOVEMENT_TYPES, type MovementType, type StockFigures } from '../ledger';
 import { RESERVATION_STATUSES, type ReservationStatus } from '../store.types';
+import {
+  buildWebhookDeliverySchema,
+  buildWebhookLaneSchema,
+  buildWebhookProgressSchema,
+  buildWebhookSubscriptionSchema,
+  type WebhookDeliveryDoc,
+  type WebhookLaneDoc,
+  type WebhookProgressDoc,
+  type WebhookSubscriptionDoc,
+} from './mongo.webhook-schemas';
 
 /** Collection names that hold the stock (searchdocuments is in SEARCH_COLLECTIONS). */
 export const STORE_COLLECTIONS = {
@@ -12,6 +22,10 @@ export const STORE_COLLECTIONS = {
   cartgroups: 'cartgroups',
   purchasecounts: 'purchasecounts',
   stockmovements: 'stockmovements',
+  webhooksubscriptions: 'webhooksubscriptions',
+  webhookprogress: 'webhookprogress',
+  webhooklanes: 'webhooklanes',
+  webhookdeliveries: 'webhookdeliveries',
 } as const;
 
 /** The search feature's collection (searchdocuments), kept apart from the stock ones. */
@@ -324,6 +338,10 @@ export interface StoreModels {
   cartGroups: Model<CartGroupDoc>;
   purchaseCounts: Model<PurchaseCountDoc>;
   stockMovements: Model<StockMovementDoc>;
+  webhookSubscriptions: Model<WebhookSubscriptionDoc>;
+  webhookProgress: Model<WebhookProgressDoc>;
+  webhookLanes: Model<WebhookLaneDoc>;
+  webhookDeliveries: Model<WebhookDeliveryDoc>;
 }
 
 export interface StoreSchemaOptions {
@@ -551,6 +569,10 @@ export const STORE_MODEL_NAMES = {
   cartGroups: 'CartGroup',
   purchaseCounts: 'PurchaseCount',
   stockMovements: 'StockMovement',
+  webhookSubscriptions: 'WebhookSubscription',
+  webhookProgress: 'WebhookProgress',
+  webhookLanes: 'WebhookLane',
+  webhookDeliveries: 'WebhookDelivery',
 } as const satisfies Record<keyof StoreModels, string>;
 
 /** Every model's name and schema, as `MongooseModule.forFeature` takes them. */
@@ -566,6 +588,13 @@ export function storeModelDefinitions(
     { name: STORE_MODEL_NAMES.cartGroups, schema: buildCartGroupSchema(options) },
     { name: STORE_MODEL_NAMES.purchaseCounts, schema: buildPurchaseCountSchema(options) },
     { name: STORE_MODEL_NAMES.stockMovements, schema: buildStockMovementSchema(options) },
+    {
+      name: STORE_MODEL_NAMES.webhookSubscriptions,
+      schema: buildWebhookSubscriptionSchema(options),
+    },
+    { name: STORE_MODEL_NAMES.webhookProgress, schema: buildWebhookProgressSchema(options) },
+    { name: STORE_MODEL_NAMES.webhookLanes, schema: buildWebhookLaneSchema(options) },
+    { name: STORE_MODEL_NAMES.webhookDeliveries, schema: buildWebhookDeliverySchema(options) },
   ];
 }
 
@@ -599,6 +628,22 @@ export function createStoreModels(
     stockMovements: connection.model<StockMovementDoc>(
       names.stockMovements,
       buildStockMovementSchema(options),
+    ),
+    webhookSubscriptions: connection.model<WebhookSubscriptionDoc>(
+      names.webhookSubscriptions,
+      buildWebhookSubscriptionSchema(options),
+    ),
+    webhookProgress: connection.model<WebhookProgressDoc>(
+      names.webhookProgress,
+      buildWebhookProgressSchema(options),
+    ),
+    webhookLanes: connection.model<WebhookLaneDoc>(
+      names.webhookLanes,
+      buildWebhookLaneSchema(options),
+    ),
+    webhookDeliveries: connection.model<WebhookDeliveryDoc>(
+      names.webhookDeliveries,
+      buildWebhookDeliverySchema(options),
     ),
   };
 }

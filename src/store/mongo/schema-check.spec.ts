@@ -77,6 +77,10 @@ describe('findSchemaGaps', () => {
       'collection cartgroups is missing',
       'collection purchasecounts is missing',
       'collection stockmovements is missing',
+      'collection webhooksubscriptions is missing',
+      'collection webhookprogress is missing',
+      'collection webhooklanes is missing',
+      'collection webhookdeliveries is missing',
       'collection searchdocuments is missing',
     ]);
   });

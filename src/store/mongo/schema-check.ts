@@ -17,6 +17,7 @@ import {
   STORE_INDEXES,
   type StoreIndexSpec,
 } from './mongo.schemas';
+import { WEBHOOK_INDEXES } from './mongo.webhook-schemas';
 
 /** What the migrations make: every collection, index and validator the service relies on. */
 export interface ExpectedSchema {
@@ -29,7 +30,13 @@ export interface ExpectedSchema {
 
 export const EXPECTED_SCHEMA: ExpectedSchema = {
   collections: [...Object.values(STORE_COLLECTIONS), ...Object.values(SEARCH_COLLECTIONS)],
-  indexes: [...STORE_INDEXES, ...CART_INDEXES, ...LEDGER_INDEXES, ...SEARCH_INDEXES],
+  indexes: [
+    ...STORE_INDEXES,
+    ...CART_INDEXES,
+    ...LEDGER_INDEXES,
+    ...WEBHOOK_INDEXES,
+    ...SEARCH_INDEXES,
+  ],
   validators: STORE_VALIDATORS,
 };
 
