@@ -8,6 +8,7 @@ import { LedgerModule } from './ledger/ledger.module';
 import { LiveModule } from './live/live.module';
 import { ReservationsModule } from './reservations/reservations.module';
 import { SearchModule } from './search/search.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { WorkersModule } from './workers.module';
 
 @Module({})
@@ -25,6 +26,7 @@ export class AppModule {
         LedgerModule,
         BusModule,
         LiveModule,
+        WebhooksModule,
         // WORKERS=inline (the development default) runs the background work in this process;
         // with `off` it is left to the worker process (src/worker.ts).
         ...(options.config.workers === 'inline' ? [WorkersModule] : []),
