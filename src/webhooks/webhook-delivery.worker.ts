@@ -187,16 +187,25 @@ export class WebhookDeliveryWorker implements OnModuleInit, BeforeApplicationShu
     this.metrics.lag.observe(Math.max(0, lagSeconds));
   }
 
+  /**
+   * Stop taking jobs and let running deliveries finish. With Redis away BullMQ's graceful close
+   * would wait for Redis forever, so the worker is closed by force at once: its running jobs are
+   * picked up again as stalled by the next worker (their events go out again, same ids).
+   */
   async beforeApplicationShutdown(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
-    try {
-      await withTimeout(worker.close(), SHUTDOWN_GRACE_MS, 'webhook worker close');
-    } catch {
-      // Redis away: running jobs are picked up again as stalled by the next worker.
-      await withTimeout(worker.close(true), 1000, 'webhook worker forced close').catch(() =>
-        worker.disconnect().catch(() => undefined),
-      );
+    if (this.queue.available) {
+      try {
+        await withTimeout(worker.close(), SHUTDOWN_GRACE_MS, 'webhook worker close');
+        return;
+      } catch {
+        // Redis went away meanwhile: force it, below.
+      }
     }
+    await withTimeout(worker.close(true), 1000, 'webhook worker forced close').catch(() => {
+      // A client between reconnection attempts never reports its end: not waited for.
+      void worker.disconnect().catch(() => undefined);
+    });
   }
 }
