@@ -118,6 +118,9 @@ describe('webhook lanes and the delivery worker', () => {
       id(2, 'stock.sold_out'),
       id(3, 'stock.changed'),
     ]);
+    // With nothing pending, the lane is settled to the end of the ledger it read (the last
+    // position of seq 3), so later reads start there, not at its last delivered event.
+    expect((await store.getWebhookLane(subscription.id, variantId))?.settled).toBe(4 * 4 - 1);
     // Publishing again (a crash before the progress was saved) delivers nothing twice.
     await store.savePublishedSeq(variantId, 0);
     await publisher.publishAll();
@@ -170,6 +173,30 @@ describe('webhook lanes and the delivery worker', () => {
       `${variantId}:2:stock.sold_out`,
       `${variantId}:3:stock.changed`,
     ]);
+  });
+
+  it('a lane of rare events is settled past the movements it read, so none is read twice', async () => {
+    const rare = await store.createWebhookSubscription({
+      url: 'http://receiver.test/rare',
+      events: ['stock.back_in_stock'],
+      secret: 'a-secret-of-sixteen',
+      createdAt: T0,
+    });
+    await store.deleteWebhookSubscription(subscription.id);
+    const variantId = await sale();
+    await store.adjustStock({ variantId, delta: 1, now: T0 });
+    await store.adjustStock({ variantId, delta: 1, now: T0 });
+    await publisher.publishAll();
+    await drain();
+    expect(sent).toEqual([`${variantId}:3:stock.back_in_stock`]);
+    // Read through seq 5 looking for its next event: settled to seq 5's last position.
+    expect((await store.getWebhookLane(rare.id, variantId))?.settled).toBe(6 * 4 - 1);
+    // Movements without an event for it neither touch the lane nor queue anything.
+    for (let i = 0; i < 3; i++) await store.adjustStock({ variantId, delta: 1, now: T0 });
+    await publisher.publishAll();
+    expect(queue.jobs.size).toBe(0);
+    expect((await store.getWebhookLane(rare.id, variantId))?.settled).toBe(6 * 4 - 1);
+    expect(sent).toHaveLength(1);
   });
 
   it('drops the jobs of a deleted subscription', async () => {

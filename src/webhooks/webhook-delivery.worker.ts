@@ -95,7 +95,7 @@ export class WebhookDeliveryWorker implements OnModuleInit, BeforeApplicationShu
       await this.lanes.kick(subscription, event.variantId);
       return 'stale';
     }
-    const next = await this.lanes.nextEvent(subscription, event.variantId, settled);
+    const { next } = await this.lanes.nextEvent(subscription, event.variantId, settled);
     if (next?.id !== event.id) {
       // Not the lane's turn: an earlier event is still pending. Its own job comes first.
       await this.lanes.kick(subscription, event.variantId);

@@ -13,6 +13,11 @@ import { toWire } from './webhook-payload';
 
 const LEDGER_PAGE = 200;
 
+/** The last position an event of the movement with this seq can have. */
+function lastPositionOf(seq: number): number {
+  return eventPosition({ seq: seq + 1, type: 'stock.changed' }) - 1;
+}
+
 /** The events of `movements` a subscription takes: its types, and only from its creation on. */
 export function eventsForSubscription(
   subscription: Pick<WebhookSubscription, 'events' | 'createdAt'>,
@@ -39,14 +44,18 @@ export class WebhookLanes {
     private readonly queue: WebhookDeliveryQueue,
   ) {}
 
-  /** The lane's first event past `settled`, or null when it has none (yet). */
+  /**
+   * The lane's first event past `settled`, or null when it has none (yet); `readThrough` is the
+   * last position of the ledger read, so a lane with no pending event can be settled up to there
+   * and never read those movements again (a lane of rare events on a busy variant).
+   */
   async nextEvent(
     subscription: WebhookSubscription,
     variantId: string,
     settled: number,
-  ): Promise<StockEvent | null> {
+  ): Promise<{ next: StockEvent | null; readThrough: number }> {
     const variant = await this.store.getVariant(variantId);
-    if (!variant) return null;
+    if (!variant) return { next: null, readThrough: settled };
     // From the movement `settled` belongs to: its later events may still be pending.
     let afterSeq = Math.max(seqOfPosition(settled) - 1, 0);
     for (;;) {
@@ -54,9 +63,11 @@ export class WebhookLanes {
       const next = eventsForSubscription(subscription, page, variant.lowStockThreshold).find(
         (event) => eventPosition(event) > settled,
       );
-      if (next) return next;
-      if (page.length < LEDGER_PAGE) return null;
-      afterSeq = page[page.length - 1].seq;
+      if (next) return { next, readThrough: eventPosition(next) };
+      if (page.length > 0) afterSeq = page[page.length - 1].seq;
+      if (page.length < LEDGER_PAGE) {
+        return { next: null, readThrough: Math.max(settled, lastPositionOf(afterSeq)) };
+      }
     }
   }
 
@@ -67,16 +78,16 @@ export class WebhookLanes {
   async kick(subscription: WebhookSubscription, variantId: string): Promise<void> {
     const lane = await this.store.getWebhookLane(subscription.id, variantId);
     const settled = lane?.settled ?? 0;
-    const next = await this.nextEvent(subscription, variantId, settled);
+    const { next, readThrough } = await this.nextEvent(subscription, variantId, settled);
     if (next) {
       await this.queue.add(
         { kind: 'lane', subscriptionId: subscription.id, event: toWire(next) },
         laneJobId(subscription.id, next.id),
       );
-    } else if (lane && lane.published > settled) {
-      // What was published is no longer an event of the lane (the variant's lowStockThreshold
-      // changed since): nothing is left to deliver up to there.
-      await this.store.settleWebhookLane(subscription.id, variantId, lane.published);
+    } else if (lane && readThrough > settled) {
+      // Nothing pending up to the end of the ledger read: nothing is left to deliver up to there.
+      // (The ledger is contiguous and commits in seq order, so no earlier movement can appear.)
+      await this.store.settleWebhookLane(subscription.id, variantId, readThrough);
     }
   }
 }
