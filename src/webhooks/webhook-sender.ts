@@ -27,7 +27,7 @@ type LookupCallback = (
  * before the request is not enough: it could resolve elsewhere a moment later (DNS rebinding), so
  * the addresses the connection actually uses are judged here too.
  */
-function guardedLookup(allowPrivate: boolean) {
+export function guardedLookup(allowPrivate: boolean) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     lookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
