@@ -9,6 +9,7 @@ import { LiveModule } from './live/live.module';
 import { ReservationsModule } from './reservations/reservations.module';
 import { SearchModule } from './search/search.module';
 import { WaitlistModule } from './waitlist/waitlist.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { WorkersModule } from './workers.module';
 
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         BusModule,
         LiveModule,
         WaitlistModule,
+        WebhooksModule,
         // WORKERS=inline (the development default) runs the background work in this process;
         // with `off` it is left to the worker process (src/worker.ts).
         ...(options.config.workers === 'inline' ? [WorkersModule] : []),

@@ -3,15 +3,16 @@ import { ExpirySweeper } from './reservations/expiry-sweeper';
 import { ReservationsModule } from './reservations/reservations.module';
 import { SearchResyncModule } from './search/resync/search-resync.module';
 import { SearchWorkersModule } from './search/search-workers.module';
+import { WebhookWorkersModule } from './webhooks/webhook-workers.module';
 
 /**
  * The background work (docs/architecture.md §1): the search-sync worker, the needsSync sweeper, the expiry
- * sweeper and the daily search resync. Importing this module is what starts them, so whether a
+ * sweeper, the daily search resync, and the webhook publisher and delivery worker. Importing this module is what starts them, so whether a
  * process runs them is decided by its root module alone: the worker process always imports it,
  * the API only with WORKERS=inline (AppModule).
  */
 @Module({
-  imports: [ReservationsModule, SearchWorkersModule, SearchResyncModule],
+  imports: [ReservationsModule, SearchWorkersModule, SearchResyncModule, WebhookWorkersModule],
   providers: [ExpirySweeper],
   exports: [ExpirySweeper],
 })

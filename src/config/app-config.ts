@@ -135,6 +135,19 @@ export class AppConfig {
   waitlistTtlSeconds!: number;
   /** An offer (a hold the waitlist made from freed units) expires this long after it is made. */
   waitlistOfferTtlSeconds!: number;
+  /**
+   * Let webhooks target loopback, link-local and private addresses (false: refused when the
+   * subscription is made and before every delivery). Development and tests only.
+   */
+  webhookAllowPrivate!: boolean;
+  /** How long a webhook event is retried before it is dead-lettered. */
+  webhookRetryForSeconds!: number;
+  /** The first retry's delay; each one after waits about twice as long (with jitter). */
+  webhookRetryBaseMs!: number;
+  /** How often the publisher reads the ledgers of variants that changed. */
+  webhookPublishIntervalMs!: number;
+  /** How often the publisher checks every variant and lane (the backstop for lost signals and jobs). */
+  webhookSweepMs!: number;
 }
 
 export class ConfigError extends Error {
@@ -285,6 +298,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
   config.waitlistOfferTtlSeconds = read(
     'WAITLIST_OFFER_TTL_SECONDS',
     integer({ default: 120, min: 1, max: 86_400 }),
+  );
+  config.webhookAllowPrivate = read('WEBHOOK_ALLOW_PRIVATE', boolean(false));
+  config.webhookRetryForSeconds = read(
+    'WEBHOOK_RETRY_FOR_SECONDS',
+    integer({ default: 86_400, min: 1, max: 604_800 }),
+  );
+  config.webhookRetryBaseMs = read(
+    'WEBHOOK_RETRY_BASE_MS',
+    integer({ default: 1000, min: 10, max: 3_600_000 }),
+  );
+  config.webhookPublishIntervalMs = read(
+    'WEBHOOK_PUBLISH_INTERVAL_MS',
+    integer({ default: 1000, min: 20, max: 60_000 }),
+  );
+  config.webhookSweepMs = read(
+    'WEBHOOK_SWEEP_MS',
+    integer({ default: 30_000, min: 50, max: 3_600_000 }),
   );
 
   const production = config.nodeEnv === 'production';

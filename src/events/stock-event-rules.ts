@@ -29,6 +29,19 @@ export function stockEventId(variantId: string, seq: number, type: StockEventTyp
 }
 
 /**
+ * Where an event stands among its variant's events: by movement (seq), then in the order
+ * eventsOfMovement gives them (stock.changed first). Webhook lanes deliver in this order.
+ */
+export function eventPosition(event: Pick<StockEvent, 'seq' | 'type'>): number {
+  return event.seq * STOCK_EVENT_TYPES.length + STOCK_EVENT_TYPES.indexOf(event.type);
+}
+
+/** The seq of the movement an event position belongs to. */
+export function seqOfPosition(position: number): number {
+  return Math.floor(position / STOCK_EVENT_TYPES.length);
+}
+
+/**
  * The events of one ledger movement. Every movement is a `stock.changed`; on AVAILABLE stock (net
  * of holds, what can actually be sold) it may also be:
  * - `stock.sold_out` when available falls to 0 from above;

@@ -5,6 +5,7 @@ import {
   STORE_INDEXES,
   WAITLIST_INDEXES,
 } from '../store/mongo/mongo.schemas';
+import { WEBHOOK_INDEXES } from '../store/mongo/mongo.webhook-schemas';
 import { migrationLog } from './migration-log';
 
 /**
@@ -92,3 +93,5 @@ export const LEDGER_INDEX_DEFINITIONS: readonly IndexDefinition[] = LEDGER_INDEX
 
 /** The waitlist's indexes (the waitlist migration). */
 export const WAITLIST_INDEX_DEFINITIONS: readonly IndexDefinition[] = WAITLIST_INDEXES;
+/** The webhook collections' indexes (WEBHOOK_INDEXES), made by the webhooks migration. */
+export const WEBHOOK_INDEX_DEFINITIONS: readonly IndexDefinition[] = WEBHOOK_INDEXES;

@@ -113,6 +113,64 @@ export const OPERATIONS: Record<string, OperationAnswers> = {
     idParam: true,
     guarded: true,
   },
+  'POST /v1/admin/webhooks': {
+    success: {
+      status: 201,
+      schema: 'CreatedWebhook',
+      description: 'The subscription with its secret (shown only here)',
+    },
+    errors: {
+      400: 'VALIDATION_FAILED: not an http(s) URL, unknown event type, or a URL resolving to a private address',
+      403: 'FORBIDDEN: not an admin',
+    },
+    guarded: true,
+  },
+  'GET /v1/admin/webhooks': {
+    success: { status: 200, schema: 'WebhookList', description: 'Every subscription, no secrets' },
+    errors: { 403: 'FORBIDDEN: not an admin' },
+    guarded: true,
+  },
+  'GET /v1/admin/webhooks/{id}': {
+    success: { status: 200, schema: 'Webhook', description: 'The subscription, no secret' },
+    errors: { 403: 'FORBIDDEN: not an admin', 404: 'WEBHOOK_NOT_FOUND' },
+    idParam: true,
+    guarded: true,
+  },
+  'DELETE /v1/admin/webhooks/{id}': {
+    success: { status: 200, schema: 'Webhook', description: 'The deleted subscription' },
+    errors: { 403: 'FORBIDDEN: not an admin', 404: 'WEBHOOK_NOT_FOUND' },
+    idParam: true,
+    guarded: true,
+  },
+  'GET /v1/admin/webhooks/{id}/deliveries': {
+    success: {
+      status: 200,
+      schema: 'DeliveryList',
+      description: 'Dead letters and their replays, newest first',
+    },
+    errors: {
+      400: 'VALIDATION_FAILED: status or limit out of range',
+      403: 'FORBIDDEN: not an admin',
+      404: 'WEBHOOK_NOT_FOUND',
+    },
+    idParam: true,
+    guarded: true,
+  },
+  'POST /v1/admin/webhooks/{id}/deliveries/{deliveryId}/redrive': {
+    success: {
+      status: 202,
+      schema: 'Delivery',
+      description: 'The replay is queued (status redriving)',
+    },
+    errors: {
+      403: 'FORBIDDEN: not an admin',
+      404: 'WEBHOOK_NOT_FOUND, DELIVERY_NOT_FOUND',
+      409: 'DELIVERY_NOT_FAILED: already delivered by an earlier replay',
+      503: 'SERVICE_UNAVAILABLE: the queue (Redis) is not available',
+    },
+    idParam: true,
+    guarded: true,
+  },
   'GET /v1/admin/reconcile': {
     success: {
       status: 200,

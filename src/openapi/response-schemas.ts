@@ -3,6 +3,8 @@ import { CART_POLICIES } from '../store/cart.types';
 import { MOVEMENT_TYPES } from '../store/ledger';
 import { RESERVATION_STATUSES } from '../store/store.types';
 import { SKIP_REASONS, WAITLIST_STATUSES } from '../store/waitlist.types';
+import { STOCK_EVENT_TYPES } from '../events/stock-event-rules';
+import { DELIVERY_STATUSES } from '../store/webhooks';
 
 /**
  * JSON schemas of every response body, as the presenters (src/**\/*.presenter.ts) build them and
@@ -68,6 +70,9 @@ export const ERROR_CODES = [
   'INSUFFICIENT_STOCK',
   'SKU_EXISTS',
   'IDEMPOTENCY_KEY_REUSED',
+  'WEBHOOK_NOT_FOUND',
+  'DELIVERY_NOT_FOUND',
+  'DELIVERY_NOT_FAILED',
   'SERVICE_UNAVAILABLE',
   'INTERNAL_ERROR',
   'HTTP_ERROR',
@@ -281,6 +286,83 @@ export const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
       },
     },
   },
+  Webhook: {
+    type: 'object',
+    required: ['id', 'url', 'events', 'createdAt'],
+    additionalProperties: false,
+    properties: {
+      id: objectId('Subscription id'),
+      url: { type: 'string', description: 'Where events are POSTed' },
+      events: { type: 'array', items: { type: 'string', enum: [...STOCK_EVENT_TYPES] } },
+      createdAt: dateTime('Events of movements made before this are not delivered'),
+    },
+  },
+  CreatedWebhook: {
+    type: 'object',
+    required: ['id', 'url', 'events', 'createdAt', 'secret'],
+    additionalProperties: false,
+    properties: {
+      id: objectId('Subscription id'),
+      url: { type: 'string' },
+      events: { type: 'array', items: { type: 'string', enum: [...STOCK_EVENT_TYPES] } },
+      createdAt: dateTime(),
+      secret: {
+        type: 'string',
+        description: 'The HMAC-SHA256 key of Stockhold-Signature; never shown again',
+      },
+    },
+  },
+  WebhookList: { type: 'array', items: { $ref: '#/components/schemas/Webhook' } },
+  WebhookPayload: {
+    type: 'object',
+    description: 'The JSON body of a webhook request',
+    required: ['id', 'type', 'variantId', 'seq', 'data', 'occurredAt'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string', description: '`<variantId>:<seq>:<type>`, stable: deduplicate on it' },
+      type: { type: 'string', enum: [...STOCK_EVENT_TYPES] },
+      variantId: objectId('Variant id'),
+      seq: { type: 'integer', minimum: 1, description: 'The ledger movement it comes from' },
+      data: {
+        type: 'object',
+        required: ['movement', 'stock'],
+        additionalProperties: false,
+        properties: {
+          movement: { type: 'string', enum: [...MOVEMENT_TYPES] },
+          stock: { $ref: '#/components/schemas/StockFigures' },
+          lowStockThreshold: { type: 'integer', minimum: 0 },
+        },
+      },
+      occurredAt: dateTime('When the movement was made'),
+    },
+  },
+  Delivery: {
+    type: 'object',
+    required: [
+      'id',
+      'subscriptionId',
+      'eventId',
+      'status',
+      'attempts',
+      'lastError',
+      'failedAt',
+      'payload',
+    ],
+    additionalProperties: false,
+    properties: {
+      id: objectId('Delivery (dead letter) id'),
+      subscriptionId: objectId('Subscription id'),
+      eventId: { type: 'string' },
+      status: { type: 'string', enum: [...DELIVERY_STATUSES] },
+      attempts: count('Requests made for this event, over every run'),
+      lastError: { type: 'string', description: 'Why the last request failed' },
+      failedAt: dateTime('When it was (last) dead-lettered'),
+      redrivenAt: dateTime('When a replay was last asked for'),
+      deliveredAt: dateTime('When a replay was delivered'),
+      payload: { $ref: '#/components/schemas/WebhookPayload' },
+    },
+  },
+  DeliveryList: { type: 'array', items: { $ref: '#/components/schemas/Delivery' } },
   SearchPage: {
     type: 'object',
     required: ['items', 'nextCursor'],

@@ -35,6 +35,16 @@ import {
   type WaitlistNotice,
   type WaitlistPolicy,
 } from './waitlist.types';
+import type {
+  DeadLetterInput,
+  DeliveryStatus,
+  DeliveryTransition,
+  NewWebhookSubscription,
+  VariantToPublish,
+  WebhookDelivery,
+  WebhookLane,
+  WebhookSubscription,
+} from './webhooks';
 
 /**
  * The persistence port. Services depend on this abstract class (it is also the DI token); the
@@ -230,6 +240,69 @@ export abstract class Store {
 
   /** Checks I1–I3, I6, I7, I8 (and that each shopper's hold list matches their active reservations). */
   abstract reconcile(maxActiveReservations: number): Promise<ReconcileReport>;
+
+  // ── Webhooks (architecture §13, docs/webhooks.md) ────────────────────────────────────────────
+
+  abstract createWebhookSubscription(input: NewWebhookSubscription): Promise<WebhookSubscription>;
+
+  /** Every subscription, oldest first. */
+  abstract listWebhookSubscriptions(): Promise<WebhookSubscription[]>;
+
+  abstract getWebhookSubscription(id: string): Promise<WebhookSubscription | null>;
+
+  /** Deletes the subscription with its lanes and dead letters; false when there was none. */
+  abstract deleteWebhookSubscription(id: string): Promise<boolean>;
+
+  /**
+   * Variants whose inventory version is past the publisher's progress (`variantIds`: only these),
+   * at most limit. The ledger is gap-free per variant (I7), so the movements with seq in
+   * (publishedSeq, version] are exactly the ones not yet published, whatever order concurrent
+   * transactions committed in.
+   */
+  abstract findVariantsToPublish(limit: number, variantIds?: string[]): Promise<VariantToPublish[]>;
+
+  /** Moves the variant's progress forward to seq (never back). */
+  abstract savePublishedSeq(variantId: string, seq: number): Promise<void>;
+
+  abstract getWebhookLane(subscriptionId: string, variantId: string): Promise<WebhookLane | null>;
+
+  /**
+   * Records that the publisher found events first…last (positions) for the lane: a new lane
+   * starts settled at first − 1; published only moves forward.
+   */
+  abstract publishToWebhookLane(
+    subscriptionId: string,
+    variantId: string,
+    first: number,
+    last: number,
+  ): Promise<void>;
+
+  /** Moves the lane's settled position forward to position (never back). */
+  abstract settleWebhookLane(
+    subscriptionId: string,
+    variantId: string,
+    position: number,
+  ): Promise<void>;
+
+  /** Lanes with published events not yet settled (the backstop after a loss of queued jobs). */
+  abstract findWebhookLanesBehind(limit: number): Promise<WebhookLane[]>;
+
+  /** Dead-letters an event: one record per (subscription, event), kept until re-driven. */
+  abstract recordWebhookDeadLetter(input: DeadLetterInput): Promise<WebhookDelivery>;
+
+  /** A subscription's dead letters (and replays of them), newest first. */
+  abstract listWebhookDeliveries(
+    subscriptionId: string,
+    status: DeliveryStatus | undefined,
+    limit: number,
+  ): Promise<WebhookDelivery[]>;
+
+  abstract getWebhookDelivery(deliveryId: string): Promise<WebhookDelivery | null>;
+
+  /** A conditional change of a dead letter's status; null when it is not in one of `from`. */
+  abstract transitionWebhookDelivery(
+    transition: DeliveryTransition,
+  ): Promise<WebhookDelivery | null>;
 
   // ── Search sync (architecture §5) ──────────────────────────────────────────────────────────────
 

@@ -4,6 +4,7 @@ import { describeLedgerContract } from './ledger.contract';
 import { describeRetentionContract } from './retention.contract';
 import { describeStoreContract } from './store.contract';
 import { describeWaitlistContract } from './waitlist.contract';
+import { describeWebhooksContract } from './webhooks.contract';
 
 describeStoreContract('MemoryStore', async () => {
   const store = new MemoryStore();
@@ -35,6 +36,11 @@ describeWaitlistContract('MemoryStore', async () => {
 
 // MongoDB has no purgeEndedReservations: its TTL index applies the rule (test/migrations/retention*).
 describeRetentionContract('MemoryStore', async () => {
+  const store = new MemoryStore();
+  return { store, cleanup: () => store.close() };
+});
+
+describeWebhooksContract('MemoryStore', async () => {
   const store = new MemoryStore();
   return { store, cleanup: () => store.close() };
 });

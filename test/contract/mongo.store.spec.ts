@@ -6,6 +6,7 @@ import { describeCartContract } from './cart.contract';
 import { describeLedgerContract } from './ledger.contract';
 import { describeStoreContract } from './store.contract';
 import { describeWaitlistContract } from './waitlist.contract';
+import { describeWebhooksContract } from './webhooks.contract';
 
 /**
  * The store contract against MongoDB, on the first MongoDB that can be had (see
@@ -56,6 +57,11 @@ describe('MongoStore contract', async () => {
   });
 
   describeWaitlistContract('MongoStore', async () => {
+    const store = await MongoStore.connect(target.uri, { autoIndex: true, dbName });
+    return { store, cleanup: () => store.close() };
+  });
+
+  describeWebhooksContract('MongoStore', async () => {
     const store = await MongoStore.connect(target.uri, { autoIndex: true, dbName });
     return { store, cleanup: () => store.close() };
   });

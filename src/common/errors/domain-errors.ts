@@ -255,3 +255,28 @@ export class WaitlistEntryNotFoundError extends DomainError {
     super(`You have no waitlist entry for variant ${variantId}`);
   }
 }
+
+export class WebhookNotFoundError extends DomainError {
+  readonly code = 'WEBHOOK_NOT_FOUND';
+  readonly statusCode = 404;
+  constructor(id: string) {
+    super(`Webhook subscription ${id} does not exist`);
+  }
+}
+
+export class DeliveryNotFoundError extends DomainError {
+  readonly code = 'DELIVERY_NOT_FOUND';
+  readonly statusCode = 404;
+  constructor(id: string) {
+    super(`Delivery ${id} does not exist for this subscription`);
+  }
+}
+
+/** Only a dead letter (status failed) can be re-driven; one already queued or delivered cannot. */
+export class DeliveryNotFailedError extends DomainError {
+  readonly code = 'DELIVERY_NOT_FAILED';
+  readonly statusCode = 409;
+  constructor(id: string, status: string) {
+    super(`Delivery ${id} is ${status}; only a failed delivery can be re-driven`);
+  }
+}

@@ -24,6 +24,17 @@ import {
   type StockMovement,
 } from '../ledger';
 import { ledgerPage, ledgerSummary } from './memory.ledger';
+import { MemoryWebhooks } from './memory.webhooks';
+import type {
+  DeadLetterInput,
+  DeliveryStatus,
+  DeliveryTransition,
+  NewWebhookSubscription,
+  VariantToPublish,
+  WebhookDelivery,
+  WebhookLane,
+  WebhookSubscription,
+} from '../webhooks';
 import { matchesWords, searchWords } from '../search-text';
 import { Store } from '../store';
 import type {
@@ -75,6 +86,7 @@ export class MemoryStore extends Store {
   private readonly carts = new MemoryCarts(this.state, (variantId, now) =>
     this.waitlist.handOver(variantId, now),
   );
+  private readonly webhooks = new MemoryWebhooks(this.state);
   /** The `searchdocuments` collection, by variantId. */
   private readonly searchDocumentsByVariant = new Map<string, SearchDocument>();
 
@@ -471,6 +483,71 @@ export class MemoryStore extends Store {
     const items = matching.slice(0, query.limit).map(copy);
     const more = matching.length > query.limit;
     return { items, nextCursor: more ? items[items.length - 1].variantId : null };
+  }
+
+  async createWebhookSubscription(input: NewWebhookSubscription): Promise<WebhookSubscription> {
+    return this.webhooks.createSubscription(input);
+  }
+
+  async listWebhookSubscriptions(): Promise<WebhookSubscription[]> {
+    return this.webhooks.listSubscriptions();
+  }
+
+  async getWebhookSubscription(id: string): Promise<WebhookSubscription | null> {
+    return this.webhooks.getSubscription(id);
+  }
+
+  async deleteWebhookSubscription(id: string): Promise<boolean> {
+    return this.webhooks.deleteSubscription(id);
+  }
+
+  async findVariantsToPublish(limit: number, variantIds?: string[]): Promise<VariantToPublish[]> {
+    return this.webhooks.variantsToPublish(variantIds, limit);
+  }
+
+  async savePublishedSeq(variantId: string, seq: number): Promise<void> {
+    this.webhooks.savePublishedSeq(variantId, seq);
+  }
+
+  async getWebhookLane(subscriptionId: string, variantId: string): Promise<WebhookLane | null> {
+    return this.webhooks.getLane(subscriptionId, variantId);
+  }
+
+  async publishToWebhookLane(
+    subscriptionId: string,
+    variantId: string,
+    first: number,
+    last: number,
+  ): Promise<void> {
+    this.webhooks.publishToLane(subscriptionId, variantId, first, last);
+  }
+
+  async settleWebhookLane(subscriptionId: string, variantId: string, position: number) {
+    this.webhooks.settleLane(subscriptionId, variantId, position);
+  }
+
+  async findWebhookLanesBehind(limit: number): Promise<WebhookLane[]> {
+    return this.webhooks.lanesBehind(limit);
+  }
+
+  async recordWebhookDeadLetter(input: DeadLetterInput): Promise<WebhookDelivery> {
+    return this.webhooks.recordDeadLetter(input);
+  }
+
+  async listWebhookDeliveries(
+    subscriptionId: string,
+    status: DeliveryStatus | undefined,
+    limit: number,
+  ): Promise<WebhookDelivery[]> {
+    return this.webhooks.listDeliveries(subscriptionId, status, limit);
+  }
+
+  async getWebhookDelivery(deliveryId: string): Promise<WebhookDelivery | null> {
+    return this.webhooks.getDelivery(deliveryId);
+  }
+
+  async transitionWebhookDelivery(transition: DeliveryTransition): Promise<WebhookDelivery | null> {
+    return this.webhooks.transitionDelivery(transition);
   }
 
   async ping(): Promise<void> {}

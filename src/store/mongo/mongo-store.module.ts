@@ -17,6 +17,12 @@ import {
   type VariantDoc,
   type WaitlistEntryDoc,
 } from './mongo.schemas';
+import type {
+  WebhookDeliveryDoc,
+  WebhookLaneDoc,
+  WebhookProgressDoc,
+  WebhookSubscriptionDoc,
+} from './mongo.webhook-schemas';
 import { MongoStore } from './mongo.store';
 
 /** Where the service's MongoDB is and how it is used; decided at boot (open-store.ts). */
@@ -51,11 +57,20 @@ export class MongoStoreModels {
     private readonly stockMovements: Model<StockMovementDoc>,
     @InjectModel(STORE_MODEL_NAMES.waitlistEntries)
     private readonly waitlistEntries: Model<WaitlistEntryDoc>,
+    @InjectModel(STORE_MODEL_NAMES.webhookSubscriptions)
+    private readonly webhookSubscriptions: Model<WebhookSubscriptionDoc>,
+    @InjectModel(STORE_MODEL_NAMES.webhookProgress)
+    private readonly webhookProgress: Model<WebhookProgressDoc>,
+    @InjectModel(STORE_MODEL_NAMES.webhookLanes)
+    private readonly webhookLanes: Model<WebhookLaneDoc>,
+    @InjectModel(STORE_MODEL_NAMES.webhookDeliveries)
+    private readonly webhookDeliveries: Model<WebhookDeliveryDoc>,
   ) {}
 
   get models(): StoreModels {
     const { variants, inventory, reservations, userholds, searchDocuments } = this;
     const { cartGroups, purchaseCounts, stockMovements, waitlistEntries } = this;
+    const { webhookSubscriptions, webhookProgress, webhookLanes, webhookDeliveries } = this;
     return {
       variants,
       inventory,
@@ -66,6 +81,10 @@ export class MongoStoreModels {
       purchaseCounts,
       stockMovements,
       waitlistEntries,
+      webhookSubscriptions,
+      webhookProgress,
+      webhookLanes,
+      webhookDeliveries,
     };
   }
 }

@@ -8,6 +8,16 @@ import {
   type SkipReason,
   type WaitlistStatus,
 } from '../waitlist.types';
+import {
+  buildWebhookDeliverySchema,
+  buildWebhookLaneSchema,
+  buildWebhookProgressSchema,
+  buildWebhookSubscriptionSchema,
+  type WebhookDeliveryDoc,
+  type WebhookLaneDoc,
+  type WebhookProgressDoc,
+  type WebhookSubscriptionDoc,
+} from './mongo.webhook-schemas';
 
 /** Collection names that hold the stock (searchdocuments is in SEARCH_COLLECTIONS). */
 export const STORE_COLLECTIONS = {
@@ -19,6 +29,10 @@ export const STORE_COLLECTIONS = {
   purchasecounts: 'purchasecounts',
   stockmovements: 'stockmovements',
   waitlistentries: 'waitlistentries',
+  webhooksubscriptions: 'webhooksubscriptions',
+  webhookprogress: 'webhookprogress',
+  webhooklanes: 'webhooklanes',
+  webhookdeliveries: 'webhookdeliveries',
 } as const;
 
 /** The search feature's collection (searchdocuments), kept apart from the stock ones. */
@@ -380,6 +394,10 @@ export interface StoreModels {
   purchaseCounts: Model<PurchaseCountDoc>;
   stockMovements: Model<StockMovementDoc>;
   waitlistEntries: Model<WaitlistEntryDoc>;
+  webhookSubscriptions: Model<WebhookSubscriptionDoc>;
+  webhookProgress: Model<WebhookProgressDoc>;
+  webhookLanes: Model<WebhookLaneDoc>;
+  webhookDeliveries: Model<WebhookDeliveryDoc>;
 }
 
 export interface StoreSchemaOptions {
@@ -643,6 +661,10 @@ export const STORE_MODEL_NAMES = {
   purchaseCounts: 'PurchaseCount',
   stockMovements: 'StockMovement',
   waitlistEntries: 'WaitlistEntry',
+  webhookSubscriptions: 'WebhookSubscription',
+  webhookProgress: 'WebhookProgress',
+  webhookLanes: 'WebhookLane',
+  webhookDeliveries: 'WebhookDelivery',
 } as const satisfies Record<keyof StoreModels, string>;
 
 /** Every model's name and schema, as `MongooseModule.forFeature` takes them. */
@@ -659,6 +681,13 @@ export function storeModelDefinitions(
     { name: STORE_MODEL_NAMES.purchaseCounts, schema: buildPurchaseCountSchema(options) },
     { name: STORE_MODEL_NAMES.stockMovements, schema: buildStockMovementSchema(options) },
     { name: STORE_MODEL_NAMES.waitlistEntries, schema: buildWaitlistEntrySchema(options) },
+    {
+      name: STORE_MODEL_NAMES.webhookSubscriptions,
+      schema: buildWebhookSubscriptionSchema(options),
+    },
+    { name: STORE_MODEL_NAMES.webhookProgress, schema: buildWebhookProgressSchema(options) },
+    { name: STORE_MODEL_NAMES.webhookLanes, schema: buildWebhookLaneSchema(options) },
+    { name: STORE_MODEL_NAMES.webhookDeliveries, schema: buildWebhookDeliverySchema(options) },
   ];
 }
 
@@ -696,6 +725,22 @@ export function createStoreModels(
     waitlistEntries: connection.model<WaitlistEntryDoc>(
       names.waitlistEntries,
       buildWaitlistEntrySchema(options),
+    ),
+    webhookSubscriptions: connection.model<WebhookSubscriptionDoc>(
+      names.webhookSubscriptions,
+      buildWebhookSubscriptionSchema(options),
+    ),
+    webhookProgress: connection.model<WebhookProgressDoc>(
+      names.webhookProgress,
+      buildWebhookProgressSchema(options),
+    ),
+    webhookLanes: connection.model<WebhookLaneDoc>(
+      names.webhookLanes,
+      buildWebhookLaneSchema(options),
+    ),
+    webhookDeliveries: connection.model<WebhookDeliveryDoc>(
+      names.webhookDeliveries,
+      buildWebhookDeliverySchema(options),
     ),
   };
 }

@@ -57,6 +57,17 @@ import { setPurchaseLimit } from './mongo.purchase-limits';
 import { listMovements } from './mongo.ledger';
 import type { ListMovementsQuery, MovementContext, StockMovement } from '../ledger';
 import { applyRetention } from '../../migrate/retention-index';
+import { MongoWebhooks } from './mongo.webhooks';
+import type {
+  DeadLetterInput,
+  DeliveryStatus,
+  DeliveryTransition,
+  NewWebhookSubscription,
+  VariantToPublish,
+  WebhookDelivery,
+  WebhookLane,
+  WebhookSubscription,
+} from '../webhooks';
 
 export interface MongoStoreOptions {
   /** Build collections and indexes at startup (development, tests). Default true. */
@@ -100,6 +111,7 @@ export class MongoStore extends Store {
   private readonly carts: MongoCarts;
   private readonly extension: MongoExtension;
   private readonly waitlist: MongoWaitlist;
+  private readonly webhooks: MongoWebhooks;
 
   private schemaCheckedAt = Number.NEGATIVE_INFINITY;
   private schemaGaps: string[] = [];
@@ -125,6 +137,7 @@ export class MongoStore extends Store {
     this.search = new MongoSearchSync(models);
     this.carts = new MongoCarts(models, this.transactions, this.waitlist);
     this.extension = new MongoExtension(models, this.transactions);
+    this.webhooks = new MongoWebhooks(models);
   }
 
   /**
@@ -294,6 +307,71 @@ export class MongoStore extends Store {
 
   reconcile(maxActiveReservations: number): Promise<ReconcileReport> {
     return this.reconciler.reconcile(maxActiveReservations);
+  }
+
+  createWebhookSubscription(input: NewWebhookSubscription): Promise<WebhookSubscription> {
+    return this.webhooks.createSubscription(input);
+  }
+
+  listWebhookSubscriptions(): Promise<WebhookSubscription[]> {
+    return this.webhooks.listSubscriptions();
+  }
+
+  getWebhookSubscription(id: string): Promise<WebhookSubscription | null> {
+    return this.webhooks.getSubscription(id);
+  }
+
+  deleteWebhookSubscription(id: string): Promise<boolean> {
+    return this.webhooks.deleteSubscription(id);
+  }
+
+  findVariantsToPublish(limit: number, variantIds?: string[]): Promise<VariantToPublish[]> {
+    return this.webhooks.variantsToPublish(limit, variantIds);
+  }
+
+  savePublishedSeq(variantId: string, seq: number): Promise<void> {
+    return this.webhooks.savePublishedSeq(variantId, seq);
+  }
+
+  getWebhookLane(subscriptionId: string, variantId: string): Promise<WebhookLane | null> {
+    return this.webhooks.getLane(subscriptionId, variantId);
+  }
+
+  publishToWebhookLane(
+    subscriptionId: string,
+    variantId: string,
+    first: number,
+    last: number,
+  ): Promise<void> {
+    return this.webhooks.publishToLane(subscriptionId, variantId, first, last);
+  }
+
+  settleWebhookLane(subscriptionId: string, variantId: string, position: number): Promise<void> {
+    return this.webhooks.settleLane(subscriptionId, variantId, position);
+  }
+
+  findWebhookLanesBehind(limit: number): Promise<WebhookLane[]> {
+    return this.webhooks.lanesBehind(limit);
+  }
+
+  recordWebhookDeadLetter(input: DeadLetterInput): Promise<WebhookDelivery> {
+    return this.webhooks.recordDeadLetter(input);
+  }
+
+  listWebhookDeliveries(
+    subscriptionId: string,
+    status: DeliveryStatus | undefined,
+    limit: number,
+  ): Promise<WebhookDelivery[]> {
+    return this.webhooks.listDeliveries(subscriptionId, status, limit);
+  }
+
+  getWebhookDelivery(deliveryId: string): Promise<WebhookDelivery | null> {
+    return this.webhooks.getDelivery(deliveryId);
+  }
+
+  transitionWebhookDelivery(transition: DeliveryTransition): Promise<WebhookDelivery | null> {
+    return this.webhooks.transitionDelivery(transition);
   }
 
   countVariants(): Promise<number> {

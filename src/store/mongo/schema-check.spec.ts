@@ -78,6 +78,10 @@ describe('findSchemaGaps', () => {
       'collection purchasecounts is missing',
       'collection stockmovements is missing',
       'collection waitlistentries is missing',
+      'collection webhooksubscriptions is missing',
+      'collection webhookprogress is missing',
+      'collection webhooklanes is missing',
+      'collection webhookdeliveries is missing',
       'collection searchdocuments is missing',
     ]);
   });

@@ -18,6 +18,7 @@ import {
   STORE_INDEXES,
   type StoreIndexSpec,
 } from './mongo.schemas';
+import { WEBHOOK_INDEXES } from './mongo.webhook-schemas';
 
 /** What the migrations make: every collection, index and validator the service relies on. */
 export interface ExpectedSchema {
@@ -35,6 +36,7 @@ export const EXPECTED_SCHEMA: ExpectedSchema = {
     ...CART_INDEXES,
     ...LEDGER_INDEXES,
     ...WAITLIST_INDEXES,
+    ...WEBHOOK_INDEXES,
     ...SEARCH_INDEXES,
   ],
   validators: STORE_VALIDATORS,
