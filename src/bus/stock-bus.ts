@@ -6,18 +6,14 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import type Redis from 'ioredis';
+import { PubSubChannel } from '../common/redis/pubsub-channel';
 import { RedisConnections } from '../common/redis/redis-connections';
-import { withTimeout } from '../common/with-timeout';
 import { AppConfig } from '../config/app-config';
 import { StockEvents, type StockFigures } from '../events/stock-events';
 import { StockBusMetrics } from './stock-bus.metrics';
 import { decodeStockChange, encodeStockChange, type StockChange } from './stock-change';
 
 export type RemoteChangeListener = (change: StockChange) => void;
-
-/** How long the boot waits for the subscription; a Redis that is down does not hold it up. */
-const SUBSCRIBE_WAIT_MS = 1500;
 
 /**
  * Stock changes shared by every instance over Redis pub/sub, on `<QUEUE_PREFIX>:stock-changes`.
@@ -37,19 +33,17 @@ export class StockBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
   private readonly logger = new Logger(StockBus.name);
   /** This process's id on the bus. */
   readonly instanceId = randomUUID();
-  readonly channel: string;
+  private readonly channel: PubSubChannel;
   private readonly listeners: RemoteChangeListener[] = [];
-  private subscriber?: Redis;
-  private subscribed?: Promise<unknown>;
   private closing = false;
 
   constructor(
     private readonly config: AppConfig,
-    private readonly redis: RedisConnections,
+    redis: RedisConnections,
     private readonly stockEvents: StockEvents,
     private readonly metrics: StockBusMetrics,
   ) {
-    this.channel = `${config.queuePrefix}:stock-changes`;
+    this.channel = new PubSubChannel(redis, `${config.queuePrefix}:stock-changes`, this.logger);
   }
 
   onModuleInit(): void {
@@ -65,10 +59,10 @@ export class StockBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
       ...pickFigures(figures),
       origin: this.instanceId,
     });
-    this.redis.commands.publish(this.channel, message).then(
-      () => this.metrics.published.inc(),
-      () => this.metrics.publishFailures.inc(),
-    );
+    void this.channel.publish(message).then((sent) => {
+      if (sent) this.metrics.published.inc();
+      else this.metrics.publishFailures.inc();
+    });
   }
 
   /**
@@ -78,26 +72,15 @@ export class StockBus implements OnModuleInit, OnApplicationBootstrap, OnApplica
   onRemoteChange(listener: RemoteChangeListener): void {
     if (!this.config.stockBusEnabled) return;
     this.listeners.push(listener);
-    if (this.subscriber) return;
-    const subscriber = this.redis.create('bus');
-    this.subscriber = subscriber;
-    subscriber.on('message', (channel: string, message: string) => {
-      if (channel === this.channel) this.receive(message);
-    });
-    // ioredis subscribes again by itself after a reconnect (autoResubscribe).
-    this.subscribed = subscriber.subscribe(this.channel).catch((error: unknown) => {
-      this.logger.warn(`stock bus subscription failed: ${(error as Error).message}`);
-    });
-    subscriber.on('ready', () => this.metrics.connected.set(1));
-    subscriber.on('close', () => this.metrics.connected.set(0));
+    this.channel.subscribe(
+      (message) => this.receive(message),
+      (up) => this.metrics.connected.set(up ? 1 : 0),
+    );
   }
 
   /** Waits (briefly) for the subscription, so the instance hears its peers from its first request. */
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.subscribed) return;
-    await withTimeout(this.subscribed, SUBSCRIBE_WAIT_MS, 'stock bus subscribe').catch(() => {
-      this.logger.warn('stock bus not subscribed yet; the sold-out gate TTL covers the gap');
-    });
+    await this.channel.waitUntilSubscribed('the sold-out gate TTL covers the gap');
   }
 
   onApplicationShutdown(): void {

@@ -6,9 +6,8 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import type Redis from 'ioredis';
+import { PubSubChannel } from '../common/redis/pubsub-channel';
 import { RedisConnections } from '../common/redis/redis-connections';
-import { withTimeout } from '../common/with-timeout';
 import { AppConfig } from '../config/app-config';
 import { Store } from '../store/store';
 import type { WaitlistNotice } from '../store/waitlist.types';
@@ -16,8 +15,6 @@ import { decodeWaitlistMessage, encodeWaitlistMessage } from './waitlist-notice.
 import { WaitlistMetrics } from './waitlist.metrics';
 
 export type WaitlistNoticeListener = (notice: WaitlistNotice) => void;
-
-const SUBSCRIBE_WAIT_MS = 1500;
 
 /**
  * What happens to waitlist entries (offers, skips, expiries), for every instance's waitlist
@@ -36,19 +33,17 @@ const SUBSCRIBE_WAIT_MS = 1500;
 export class WaitlistBus implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WaitlistBus.name);
   readonly instanceId = randomUUID();
-  readonly channel: string;
+  private readonly channel: PubSubChannel;
   private readonly listeners: WaitlistNoticeListener[] = [];
-  private subscriber?: Redis;
-  private subscribed?: Promise<unknown>;
   private closing = false;
 
   constructor(
     private readonly config: AppConfig,
-    private readonly redis: RedisConnections,
+    redis: RedisConnections,
     private readonly store: Store,
     private readonly metrics: WaitlistMetrics,
   ) {
-    this.channel = `${config.queuePrefix}:waitlist`;
+    this.channel = new PubSubChannel(redis, `${config.queuePrefix}:waitlist`, this.logger);
   }
 
   onModuleInit(): void {
@@ -66,22 +61,11 @@ export class WaitlistBus implements OnModuleInit, OnApplicationBootstrap, OnAppl
   /** Calls the listener with every notice, this process's and (with the bus on) every other's. */
   onNotice(listener: WaitlistNoticeListener): void {
     this.listeners.push(listener);
-    if (!this.config.stockBusEnabled || this.subscriber) return;
-    const subscriber = this.redis.create('bus');
-    this.subscriber = subscriber;
-    subscriber.on('message', (channel: string, message: string) => {
-      if (channel === this.channel) this.receive(message);
-    });
-    this.subscribed = subscriber.subscribe(this.channel).catch((error: unknown) => {
-      this.logger.warn(`waitlist bus subscription failed: ${(error as Error).message}`);
-    });
+    if (this.config.stockBusEnabled) this.channel.subscribe((message) => this.receive(message));
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.subscribed) return;
-    await withTimeout(this.subscribed, SUBSCRIBE_WAIT_MS, 'waitlist bus subscribe').catch(() => {
-      this.logger.warn('waitlist bus not subscribed yet; remote offers reach streams later');
-    });
+    await this.channel.waitUntilSubscribed('remote offers reach streams later');
   }
 
   onApplicationShutdown(): void {
@@ -92,9 +76,7 @@ export class WaitlistBus implements OnModuleInit, OnApplicationBootstrap, OnAppl
   private publish(notices: WaitlistNotice[]): void {
     if (this.closing || !this.config.stockBusEnabled) return;
     const message = encodeWaitlistMessage({ origin: this.instanceId, notices });
-    this.redis.commands.publish(this.channel, message).catch((error: unknown) => {
-      this.logger.debug(`waitlist notices not published: ${(error as Error).message}`);
-    });
+    void this.channel.publish(message);
   }
 
   private receive(text: string): void {
