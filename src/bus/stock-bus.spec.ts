@@ -27,7 +27,7 @@ describe('StockBus publishing', () => {
       return 1;
     });
     events.emit(VARIANT, { availableStock: 0, version: 7 });
-    await Promise.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
     expect(sent).toHaveLength(1);
     expect(sent[0][0]).toBe('shop-a:stock-changes');
     expect(decodeStockChange(sent[0][1])).toEqual({
@@ -38,6 +38,44 @@ describe('StockBus publishing', () => {
     });
     await new Promise((resolve) => setImmediate(resolve));
     expect((await metrics.published.get()).values[0].value).toBe(1);
+  });
+
+  it('sends one message per variant per turn of the event loop, with its newest figures', async () => {
+    const sent: string[] = [];
+    const { events } = busWith(async (_channel, message) => {
+      sent.push(message);
+      return 1;
+    });
+    const OTHER = 'fedcba9876543210fedcba98';
+    events.emit(VARIANT, { availableStock: 3, version: 5 });
+    events.emit(VARIANT, { availableStock: 1, version: 7 });
+    events.emit(VARIANT, { availableStock: 2, version: 6 });
+    events.emit(OTHER, { availableStock: 9, version: 2 });
+    expect(sent).toHaveLength(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    const changes = sent.map((message) => decodeStockChange(message));
+    expect(changes.map((change) => [change?.variantId, change?.version])).toEqual([
+      [VARIANT, 7],
+      [OTHER, 2],
+    ]);
+    // The next turn's changes go out in the next turn's message.
+    events.emit(VARIANT, { availableStock: 0, version: 8 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(decodeStockChange(sent[2])?.version).toBe(8);
+  });
+
+  it('never merges away a change without figures (receivers then re-read)', async () => {
+    const sent: string[] = [];
+    const { events } = busWith(async (_channel, message) => {
+      sent.push(message);
+      return 1;
+    });
+    events.emit(VARIANT, { availableStock: 0, version: 7 });
+    events.emit(VARIANT);
+    events.emit(VARIANT, { availableStock: 0, version: 9 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toHaveLength(1);
+    expect(decodeStockChange(sent[0])?.availableStock).toBeUndefined();
   });
 
   it('never throws nor waits when Redis refuses: the failure is counted', async () => {
