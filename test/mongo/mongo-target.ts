@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
-import { afterAll, describe, it } from 'vitest';
+import { MongoClient, type Db } from 'mongodb';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { setMigrationLogSink } from '../../src/migrate/migration-log';
 import { startEmbeddedMongo } from '../../src/store/mongo/embedded-mongo';
 
 /**
@@ -121,5 +122,33 @@ export function describeWithMongo(title: string, body: (uri: string) => void): v
     }
     afterAll(() => target.stop());
     body(target.uri);
+  });
+}
+
+/**
+ * A suite on a database of its own (`uniqueDbName(prefix)`) on the MongoDB describeWithMongo
+ * finds, with the migration log silenced; the database is dropped after the suite. `db()` is it,
+ * from the first hook on.
+ */
+export function describeWithMongoDb(
+  title: string,
+  prefix: string,
+  body: (db: () => Db) => void,
+): void {
+  describeWithMongo(title, (uri) => {
+    let client: MongoClient | undefined;
+    let db: Db | undefined;
+    let restoreLog: (() => void) | undefined;
+    beforeAll(async () => {
+      restoreLog = setMigrationLogSink(() => undefined);
+      client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 5000 });
+      db = client.db(uniqueDbName(prefix));
+    });
+    afterAll(async () => {
+      await db?.dropDatabase();
+      await client?.close();
+      restoreLog?.();
+    });
+    body(() => db!);
   });
 }
